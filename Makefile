@@ -1,0 +1,49 @@
+# Two commands for learners and contributors:
+#   make lab    create .venv from the pinned lock (first time only) and open the course
+#   make test   the same set-up plus test-only tools, then every test
+# Only Python 3.11 and make are needed. ARGS is passed to `jupyter lab`
+# (e.g. make lab ARGS=--no-browser) or to pytest (e.g. make test ARGS="-k data").
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test benchmark lock clean help
+help:
+	@echo "make lab        open the course in JupyterLab (ARGS=--no-browser on a server)"
+	@echo "make test       run every test (library, data, notebooks, browser)"
+	@echo "make benchmark  print slider-redraw and notebook timings"
+	@echo "make lock       regenerate requirements/*.lock from requirements/*.in (needs uv)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else "Python 3.11 is needed (the lock is made for it); found %d.%d. Set PYTHON=/path/to/python3.11" % v)'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.course: $(BIN)/python requirements/course.lock pyproject.toml
+	$(PIP) install --require-hashes -r requirements/course.lock
+	$(PIP) install --no-deps --no-build-isolation -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp tools/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	touch $@
+
+$(VENV)/.test: $(VENV)/.course requirements/test.lock
+	$(PIP) install --require-hashes -r requirements/test.lock
+	touch $@
+
+lab: $(VENV)/.course
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
+
+test: $(VENV)/.test
+	OPENBLAS_NUM_THREADS=1 COURSE_STRICT=1 $(BIN)/python -m pytest -n 2 --dist loadfile $(ARGS)
+
+benchmark: $(VENV)/.test
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run.py $(ARGS)
+
+lock:
+	cd requirements && uv pip compile course.in --generate-hashes --python-version 3.11.7 -o course.lock \
+	  && uv pip compile test.in --generate-hashes --python-version 3.11.7 -o test.lock
+
+clean:
+	rm -rf $(VENV) test-output

@@ -1,0 +1,91 @@
+"""The course's figure style and figure helpers.
+
+* Okabe-Ito colours (without black and the weak yellow) paired with distinct
+  line styles and markers, so no figure depends on colour alone.
+* Figures are made with :func:`new_figure` (a plain ``matplotlib.figure.Figure``,
+  not pyplot), so nothing is displayed or kept alive behind the learner's back.
+* Every figure is shown with :func:`show`, which prints its text description
+  directly under it (for screen-reader users and for the static site).
+* :func:`figure_png` is the one place a figure becomes pixels: the explorers in
+  :mod:`course_lib.widgets` and :func:`show` both use it.
+"""
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+
+import matplotlib
+from matplotlib.figure import Figure
+
+__all__ = ["COLORS", "LINESTYLES", "MARKERS", "series_style", "use_course_style",
+           "course_style", "new_figure", "figure_png", "show"]
+
+#: Okabe & Ito (2008) colour-blind-safe palette, black and yellow left out
+COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)))
+MARKERS = ("o", "s", "^", "D", "v", "P")
+
+RC = {
+    "figure.figsize": (7.0, 4.0),
+    "figure.dpi": 100,
+    # white figure background: legible on JupyterLab's light and dark themes alike
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.fontsize": 10,
+    "lines.linewidth": 2.0,
+    "lines.markersize": 6,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=list(COLORS), linestyle=list(LINESTYLES)),
+}
+
+
+def series_style(i: int, *, marker: bool = False) -> dict:
+    """Colour and line style (and optionally marker) for the i-th series."""
+    style = {"color": COLORS[i % len(COLORS)], "linestyle": LINESTYLES[i % len(LINESTYLES)]}
+    if marker:
+        style["marker"] = MARKERS[i % len(MARKERS)]
+    return style
+
+
+def use_course_style() -> None:
+    """Apply the course style to matplotlib (the one setup call in each notebook)."""
+    matplotlib.rcParams.update(RC)
+
+
+@contextmanager
+def course_style():
+    """The course style for one block only (used by library code and tests)."""
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplot_kw):
+    """A new figure and its axes, outside pyplot (no auto-display, no global registry)."""
+    with course_style():
+        fig = Figure(figsize=figsize or RC["figure.figsize"], layout="constrained")
+        axes = fig.subplots(nrows, ncols, **subplot_kw)
+    return fig, axes
+
+
+def figure_png(fig: Figure) -> bytes:
+    """Render a figure to PNG bytes (the one redraw path of the course)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def show(fig: Figure, description: str) -> None:
+    """Display a figure with its text description directly underneath."""
+    if not description or not description.strip():
+        raise ValueError("plotting.show: description is empty; every figure needs a text description")
+    from IPython.display import Image, Markdown, display
+
+    display(Image(data=figure_png(fig), format="png"))
+    display(Markdown(f"**Figure description.** {description.strip()}"))

@@ -1,0 +1,174 @@
+"""Widgets generated from model metadata, and the explorer that redraws in place.
+
+* :func:`control_for` / :func:`controls_for` build one labelled, keyboard-operable
+  control per ``Params`` field from its metadata (bounds, step, unit, choices),
+  so no control can reach a value the model rejects.
+* :class:`Explorer` owns one figure. A change of a control recomputes the model,
+  updates the figure's artists in place (``set_ydata`` and friends, never a new
+  figure) and refreshes the picture once, through
+  :func:`course_lib.plotting.figure_png`. The picture carries its text
+  description as ``alt`` text and directly underneath.
+
+Backend choice: the figure is rendered to PNG by the kernel and shown in an
+``HTML`` widget (no ipympl). Measured on our 2-core machine this costs about
+20-30 ms per redraw, works the same in JupyterLab, Notebook, VS Code, Binder and
+on a hub with no front-end extension beyond ipywidgets, and never leaves a
+blank canvas in a static copy.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import time
+import traceback
+from typing import Any, Callable, Iterable
+
+import ipywidgets as W
+from matplotlib.figure import Figure
+
+from .plotting import course_style, figure_png
+
+__all__ = ["control_for", "controls_for", "Explorer"]
+
+
+def _decimals(step: float) -> int:
+    text = f"{step:.10f}".rstrip("0")
+    return max(0, len(text.split(".")[1])) if "." in text else 0
+
+
+def control_for(params_cls, name: str, value=None) -> W.ValueWidget:
+    """A labelled control for field ``name`` of a ``Params`` class.
+
+    Range, step and unit come from the field's metadata; the value starts at
+    ``value`` (default: the field's default). Controls trigger on release
+    (``continuous_update=False``) and move with the arrow keys.
+    """
+    fields = {f.name: f for f in dataclasses.fields(params_cls)}
+    if name not in fields:
+        raise ValueError(f"{params_cls.model}.Params has no parameter {name!r}; "
+                         f"known: {', '.join(fields)}")
+    f = fields[name]
+    m = f.metadata
+    value = f.default if value is None else value
+    label = f"{m['label'] or name} ({m['unit']})"
+    common = dict(description=label, description_allow_html=False, tooltip=m["meaning"],
+                  style={"description_width": "initial"}, layout=W.Layout(width="auto"))
+    if m["choices"] is not None:
+        options = [(f"{c:g}" if isinstance(c, float) else str(c), c) for c in m["choices"]]
+        ctrl = W.Dropdown(options=options, value=value, **common)
+    elif isinstance(f.default, int):
+        ctrl = W.IntSlider(min=m["lower"], max=m["upper"], step=int(m["step"]), value=int(value),
+                           continuous_update=False, **common)
+    else:
+        ctrl = W.FloatSlider(min=m["lower"], max=m["upper"], step=m["step"], value=float(value),
+                             readout_format=f".{_decimals(m['step'])}f",
+                             continuous_update=False, **common)
+    ctrl.add_class("course-control")
+    return ctrl
+
+
+def controls_for(params, names: Iterable[str] | None = None) -> dict[str, W.ValueWidget]:
+    """Controls for the named fields of a ``Params`` instance (all fields by default)."""
+    cls = type(params)
+    names = list(names) if names is not None else [f.name for f in dataclasses.fields(cls)]
+    return {n: control_for(cls, n, getattr(params, n)) for n in names}
+
+
+def _img_html(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img class="course-figure-img" alt="{html.escape(alt, quote=True)}" '
+            f'src="data:image/png;base64,{data}" style="max-width:100%;height:auto">')
+
+
+class Explorer:
+    """An interactive figure driven by a model's ``Params``.
+
+    Parameters
+    ----------
+    params : a model's ``Params`` instance, the starting values.
+    compute : ``params -> result`` (usually the model's ``simulate``).
+    draw : ``(fig, result) -> artists``: make axes and artists once.
+    update : ``(artists, result, params) -> str``: move the artists to the new
+        result (``set_ydata``, ``set_width``, ...) and return the figure's text
+        description for these values.
+    controls : names of the parameters to expose (default: all).
+    columns : lay the controls out in this many columns.
+    figsize : figure size in inches.
+
+    Use ``explorer.set(name=value)`` to change values from code (tests,
+    benchmarks, exercises); ``explorer.widget`` is what the notebook displays.
+    """
+
+    def __init__(self, params, compute: Callable[[Any], Any],
+                 draw: Callable[[Figure, Any], Any],
+                 update: Callable[[Any, Any, Any], str], *,
+                 controls: Iterable[str] | None = None, columns: int = 1, figsize=None):
+        self.params = params
+        self._compute, self._update = compute, update
+        with course_style():
+            self.fig = Figure(figsize=figsize, layout="constrained")
+            result = compute(params)
+            self.artists = draw(self.fig, result)
+        self.controls = controls_for(params, controls)
+        self.image = W.HTML()
+        self.image.add_class("course-figure")
+        self.caption = W.HTML()
+        self.caption.add_class("course-figure-description")
+        self.status = W.HTML()
+        self.status.add_class("course-explorer-status")
+        box = (W.GridBox(list(self.controls.values()),
+                         layout=W.Layout(grid_template_columns=f"repeat({columns}, 1fr)"))
+               if columns > 1 else W.VBox(list(self.controls.values())))
+        self.widget = W.VBox([box, self.image, self.caption, self.status])
+        self.widget.add_class("course-explorer")
+        self._syncing = False
+        for name, ctrl in self.controls.items():
+            ctrl.observe(self._on_change, names="value")
+        self.last_ms = None
+        self._redraw(result)
+
+    # --- the update path ---------------------------------------------------
+    def _redraw(self, result) -> None:
+        with course_style():
+            description = self._update(self.artists, result, self.params)
+            png = figure_png(self.fig)
+        self.description = description
+        self.image.value = _img_html(png, description)
+        self.caption.value = f"<p><b>Figure description.</b> {html.escape(description)}</p>"
+
+    def refresh(self) -> float:
+        """Recompute and redraw; returns the time taken in milliseconds."""
+        t0 = time.perf_counter()
+        self._redraw(self._compute(self.params))
+        self.last_ms = (time.perf_counter() - t0) * 1e3
+        return self.last_ms
+
+    def set(self, **values) -> float:
+        """Change parameters from code, move the controls to match, redraw once."""
+        self.params = self.params.replace(**values)
+        self._syncing = True
+        try:
+            for name, value in values.items():
+                if name in self.controls:
+                    self.controls[name].value = value
+        finally:
+            self._syncing = False
+        return self.refresh()
+
+    def _on_change(self, change) -> None:
+        if self._syncing:
+            return
+        name = next(n for n, c in self.controls.items() if c is change["owner"])
+        try:
+            self.params = self.params.replace(**{name: change["new"]})
+            self.refresh()
+            self.status.value = ""
+        except Exception as exc:  # shown to the learner, never swallowed
+            last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            self.status.value = (f'<p role="alert"><b>⚠ The figure could not be updated.</b> '
+                                 f"{html.escape(last)}</p>")
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
