@@ -23,7 +23,8 @@ $(BIN)/python:
 
 $(VENV)/.course: $(BIN)/python requirements/course.lock pyproject.toml
 	$(PIP) install --require-hashes -r requirements/course.lock
-	$(PIP) install --no-deps --no-build-isolation -e .
+	@# course_lib is used from this checkout (like an editable install, with no build step)
+	$(BIN)/python -c 'import site, sys; open(site.getsitepackages()[0] + "/course_lib.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp tools/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@

@@ -82,13 +82,20 @@ def _problems(res: dict, path: Path) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _problems_cached(name: str, path: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
+    # keyed on the file's modification time and size: an edited file is checked again
+    return tuple(_problems(resource(name), path))
+
+
 def validate(name: str, path: str | Path | None = None) -> None:
     """Check a dataset (or another file, ``path``, against its schema); raise DataError if invalid."""
     res = resource(name)
     path = Path(path) if path is not None else DATA_DIR / res["path"]
     if not path.is_file():
         raise DataError(f"{path}: file not found (dataset {name!r})")
-    problems = _problems(res, path)
+    stat = path.stat()
+    problems = _problems_cached(name, path.resolve(), stat.st_mtime_ns, stat.st_size)
     if problems:
         shown = "\n  ".join(problems[:10])
         more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""

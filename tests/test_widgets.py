@@ -1,0 +1,106 @@
+"""Controls generated from Params metadata, and the in-place explorer."""
+import base64
+import html
+import re
+
+import ipywidgets as W
+import pytest
+
+from course_lib import explorers
+from course_lib.models import easi
+from course_lib.plotting import FastRenderer, figure_png, new_figure
+from course_lib.widgets import Explorer, control_for, controls_for
+
+
+def test_controls_cannot_leave_the_model_range():
+    for name, ctrl in controls_for(easi.Params()).items():
+        f = easi.Params.__dataclass_fields__[name]
+        m = f.metadata
+        if isinstance(ctrl, W.Dropdown):
+            assert [v for _, v in ctrl.options] == list(m["choices"])
+        else:
+            assert (ctrl.min, ctrl.max, ctrl.step) == (m["lower"], m["upper"], m["step"])
+            assert ctrl.continuous_update is False
+        assert f"({m['unit']})" in ctrl.description, "the label shows the unit"
+
+
+def test_control_for_unknown_parameter_lists_the_known_ones():
+    with pytest.raises(ValueError, match="easi.Params has no parameter 'trunk'; known: age_0_to_7"):
+        control_for(easi.Params, "trunk")
+
+
+def test_a_slider_clamps_out_of_range_values_before_the_model_sees_them():
+    ctrl = control_for(easi.Params, "trunk_area")
+    ctrl.value = 250
+    assert ctrl.value == 100
+    easi.Params(trunk_area=ctrl.value)  # accepted
+
+
+def _png(explorer):
+    return base64.b64decode(re.search(r'base64,([^"]+)"', explorer.image.value).group(1))
+
+
+def test_explorer_updates_in_place_when_a_control_moves():
+    ex = explorers.build("easi_scorer")
+    fig, before = ex.fig, _png(ex)
+    ex.controls["trunk_erythema"].value = 2.0
+    ex.controls["trunk_area"].value = 40.0
+    assert ex.fig is fig, "the same figure is reused"
+    assert ex.params.trunk_area == 40.0 and ex.params.trunk_erythema == 2.0
+    assert _png(ex) != before
+    assert "The total is 1.8" in ex.description  # 2 x 3 x 0.3
+    assert 'alt="Bar chart' in ex.image.value and html.escape(ex.description) in ex.caption.value
+    assert ex.status.value == ""
+
+
+def test_explorer_set_moves_the_controls_and_returns_the_time():
+    ex = explorers.build("easi_scorer")
+    ms = ex.set(trunk_area=55.0)
+    assert ms > 0 and ex.controls["trunk_area"].value == 55.0
+
+
+def test_fast_render_matches_a_full_render():
+    ex = explorers.build("easi_scorer")
+    ex.set(trunk_area=35.0, trunk_erythema=2.0, lower_limbs_area=60.0, lower_limbs_oedema=3.0)
+    from PIL import Image
+    import io
+    import numpy as np
+    fast = np.asarray(Image.open(io.BytesIO(ex.renderer.render())).convert("RGB"), dtype=int)
+    for artist in ex.renderer.moving:
+        artist.set_animated(False)
+    full = np.asarray(Image.open(io.BytesIO(figure_png(ex.fig))).convert("RGB"), dtype=int)
+    assert fast.shape == full.shape
+    assert (abs(fast - full) > 40).mean() < 0.002, "blitted picture differs from a full draw"
+
+
+def test_callback_errors_are_shown_not_swallowed():
+    def update(artists, result, params):
+        if params.trunk_area > 50:
+            raise RuntimeError("model failed to converge")
+        return "ok"
+
+    ex = Explorer(easi.Params(), easi.simulate, lambda fig, df: fig.subplots().plot([0], [0]),
+                  update, controls=["trunk_area"])
+    ex.controls["trunk_area"].value = 80.0
+    assert "could not be updated" in ex.status.value and "model failed to converge" in ex.status.value
+    ex.controls["trunk_area"].value = 10.0
+    assert ex.status.value == "" and ex.description == "ok"
+
+
+def test_every_registered_explorer_builds():
+    for name in explorers.REGISTRY:
+        ex = explorers.build(name)
+        assert ex.description and ex.image.value.startswith("<img")
+    with pytest.raises(ValueError, match="unknown explorer 'x'; known: easi_scorer"):
+        explorers.build("x")
+
+
+def test_fast_renderer_redraws_after_invalidate():
+    fig, ax = new_figure()
+    line, = ax.plot([0, 1], [0, 1])
+    r = FastRenderer(fig, {"line": line})
+    first = r.render()
+    ax.set_title("changed")
+    assert r.render() == first  # cached background: title change not seen
+    r.invalidate()
+    assert r.render() != first
