@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import io
+import os
+import warnings
 from contextlib import contextmanager
 
 import matplotlib
@@ -58,8 +60,17 @@ def series_style(i: int, *, marker: bool = False) -> dict:
 
 
 def use_course_style() -> None:
-    """Apply the course style to matplotlib (the one setup call in each notebook)."""
+    """Apply the course style to matplotlib (the one setup call in each notebook).
+
+    Under the test suite (environment variable ``COURSE_STRICT=1``, set by
+    ``make test``) it also turns warnings raised by notebook code into errors,
+    so that a deprecation never reaches a learner's screen unnoticed.
+    """
     matplotlib.rcParams.update(RC)
+    if os.environ.get("COURSE_STRICT") == "1":
+        warnings.filterwarnings("error", module=r"(__main__|course_lib|matplotlib|pandas|numpy|scipy|statsmodels|ipywidgets)")
+        warnings.filterwarnings("error", category=DeprecationWarning)
+        warnings.filterwarnings("error", category=FutureWarning)
 
 
 @contextmanager
