@@ -23,8 +23,7 @@ $(BIN)/python:
 
 $(VENV)/.course: $(BIN)/python requirements/course.lock pyproject.toml
 	$(PIP) install --require-hashes -r requirements/course.lock
-	@# course_lib is used from this checkout (like an editable install, with no build step)
-	$(BIN)/python -c 'import site, sys; open(site.getsitepackages()[0] + "/course_lib.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
+	$(BIN)/python tools/link_course_lib.py
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp tools/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
