@@ -12,7 +12,7 @@
 Backend choice: the figure is rendered to PNG by the kernel
 (:class:`course_lib.plotting.FastRenderer`, which redraws only the moving
 artists over a cached background) and shown in an ``HTML`` widget (no ipympl).
-Measured on our 2-core machine this costs under 15 ms per redraw, works the same in JupyterLab, Notebook, VS Code, Binder and
+Measured on our 2-core machine a slider change costs about 15 ms (p95 about 20 ms; `make benchmark`), works the same in JupyterLab, Notebook, VS Code, Binder and
 on a hub with no front-end extension beyond ipywidgets, and never leaves a
 blank canvas in a static copy.
 """
