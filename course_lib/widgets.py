@@ -54,7 +54,7 @@ def control_for(params_cls, name: str, value=None) -> W.ValueWidget:
     value = f.default if value is None else value
     label = f"{m['label'] or name} ({m['unit']})"
     common = dict(description=label, description_allow_html=False, tooltip=m["meaning"],
-                  style={"description_width": "initial"}, layout=W.Layout(width="auto"))
+                  style={"description_width": "initial"}, layout=W.Layout(width="98%", max_width="40em"))
     if m["choices"] is not None:
         options = [(f"{c:g}" if isinstance(c, float) else str(c), c) for c in m["choices"]]
         ctrl = W.Dropdown(options=options, value=value, **common)
@@ -94,8 +94,9 @@ class Explorer:
         result (``set_ydata``, ``set_width``, ...) and return the figure's text
         description for these values. Only the artists returned by ``draw``
         are redrawn; axes, limits and titles stay as ``draw`` made them.
-    controls : names of the parameters to expose (default: all).
-    columns : lay the controls out in this many columns.
+    controls : names of the parameters to expose (default: all), or groups
+        ``[(heading, [names...]), ...]`` shown as labelled boxes.
+    columns : lay the controls (or the groups) out in this many columns.
     figsize : figure size in inches.
 
     Use ``explorer.set(name=value)`` to change values from code (tests,
@@ -112,6 +113,12 @@ class Explorer:
             self.fig = Figure(figsize=figsize, layout="constrained")
             result = compute(params)
             self.artists = draw(self.fig, result)
+        groups = None
+        if controls is not None:
+            controls = list(controls)
+            if controls and isinstance(controls[0], tuple):
+                groups = controls
+                controls = [n for _, names in groups for n in names]
         self.controls = controls_for(params, controls)
         self.image = W.HTML()
         self.image.add_class("course-figure")
@@ -119,9 +126,17 @@ class Explorer:
         self.caption.add_class("course-figure-description")
         self.status = W.HTML()
         self.status.add_class("course-explorer-status")
-        box = (W.GridBox(list(self.controls.values()),
-                         layout=W.Layout(grid_template_columns=f"repeat({columns}, 1fr)"))
-               if columns > 1 else W.VBox(list(self.controls.values())))
+        if groups is not None:
+            items = []
+            for heading, names in groups:
+                group = W.VBox([W.HTML(f"<b>{html.escape(heading)}</b>")] + [self.controls[n] for n in names],
+                               layout=W.Layout(border="1px solid #999", padding="2px 6px", margin="2px"))
+                group.add_class("course-control-group")
+                items.append(group)
+        else:
+            items = list(self.controls.values())
+        box = (W.GridBox(items, layout=W.Layout(grid_template_columns=f"repeat({columns}, minmax(0, 1fr))"))
+               if columns > 1 else W.VBox(items))
         self.widget = W.VBox([box, self.image, self.caption, self.status])
         self.widget.add_class("course-explorer")
         self._syncing = False

@@ -29,7 +29,8 @@ def _draw(fig, df):
     right.set_xlabel("EASI total (0-72)")
     right.set_title(f"Total and band ({SCHEME})")
     marker, = right.plot([0], [0.5], marker="v", markersize=14, color=COLORS[3], linestyle="none")
-    label = right.text(0, 0.72, "", ha="center", fontsize=11)
+    label = right.text(0, 0.72, "", ha="left", fontsize=11,
+                       bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1))
     right.set_ylim(0, 1)
     return {"bars": bars, "marker": marker, "label": label}
 
@@ -40,7 +41,9 @@ def _update(artists, df, params):
     total = float(df["easi"].iloc[0])
     name = measures.band(total, "EASI", SCHEME)
     artists["marker"].set_xdata([total])
-    artists["label"].set_position((min(max(total, 8), 64), 0.72))
+    left_half = total < 36
+    artists["label"].set_position((total + 1 if left_half else total - 1, 0.72))
+    artists["label"].set_horizontalalignment("left" if left_half else "right")
     artists["label"].set_text(f"{total:.1f}: {name}")
     top = df.loc[df["region_score"].idxmax()]
     biggest = (f" The largest contribution is from the {easi.REGION_NAMES[top['region']].lower()} "
@@ -52,6 +55,7 @@ def _update(artists, df, params):
 def easi_scorer(params: easi.Params | None = None) -> Explorer:
     """An EASI score sheet: area and the four signs for each region, and the total's band."""
     params = params or easi.Params()
-    names = ["age_0_to_7"] + [f"{r}_{x}" for x in ("area",) + easi.SIGNS for r in easi.REGIONS]
-    return Explorer(params, easi.simulate, _draw, _update, controls=names, columns=4,
+    groups = [(easi.REGION_NAMES[r], [f"{r}_{x}" for x in ("area",) + easi.SIGNS]) for r in easi.REGIONS]
+    groups.append(("Patient", ["age_0_to_7"]))
+    return Explorer(params, easi.simulate, _draw, _update, controls=groups, columns=2,
                     figsize=(9, 3.2))

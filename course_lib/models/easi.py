@@ -46,12 +46,12 @@ def _fields():
                                       meaning="1 if the patient is aged 0-7 years (changes the weights)"))]
     for r in REGIONS:
         out.append((f"{r}_area", float, param(0.0, 0.0, 100.0, step=1.0, unit="% of region",
-                                              label=f"{REGION_NAMES[r]}: area",
+                                              label="area",
                                               meaning=f"percentage of the {REGION_NAMES[r].lower()} affected")))
         for s in SIGNS:
             out.append((f"{r}_{s}", float, param(0.0, 0.0, 3.0, step=0.5, unit="score 0-3",
                                                  choices=SIGN_CHOICES,
-                                                 label=f"{REGION_NAMES[r]}: {s}",
+                                                 label=s,
                                                  meaning=f"{s} intensity on the {REGION_NAMES[r].lower()} "
                                                          "(0 none ... 3 severe; no half point below 1)")))
     return out
