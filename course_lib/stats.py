@@ -584,7 +584,7 @@ def forest_plot(pooled, *, title=None, xlabel=None, null=None):
                 (y_random, pooled.random_estimate, pooled.random_ci_low, pooled.random_ci_high,
                  random_style, None, random_style["color"])):
             ax.fill([lo, est, hi, est], [y, y - 0.35, y, y + 0.35], facecolor=face,
-                    edgecolor=style["color"], hatch=hatch, linewidth=1.5, zorder=3)
+                    edgecolor=style["color"], hatch=hatch, linewidth=1.5, linestyle="-", zorder=3)
         ax.axvline(null, color="black", linestyle="--", linewidth=1)
         if ratio:
             ax.set_xscale("log")
