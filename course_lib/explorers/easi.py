@@ -59,3 +59,6 @@ def easi_scorer(params: easi.Params | None = None) -> Explorer:
     groups.append(("Patient", ["age_0_to_7"]))
     return Explorer(params, easi.simulate, _draw, _update, controls=groups, columns=2,
                     figsize=(9, 3.2))
+
+
+EXPLORERS = {"easi_scorer": easi_scorer}

@@ -1,16 +1,17 @@
 """Small models, one module per mechanism; each follows ``_contract``.
 
-``REGISTRY`` names every model that the property tests and the benchmark
-cover: add a new model there.
+Every module in this folder whose name does not start with ``_`` is a model
+(``Params``, ``simulate``, ``OUTPUTS``) and is listed in ``REGISTRY``: the
+property tests and the benchmark find it there, with no list to edit.
 """
+import pkgutil
 from importlib import import_module
 
 from ._contract import ModelParams, check_outputs, param
 
-#: model name -> module path; every entry has Params, simulate and OUTPUTS
-REGISTRY = {
-    "easi": "course_lib.models.easi",
-}
+#: model name -> module path, found from the files in this folder
+REGISTRY = {m.name: f"{__name__}.{m.name}" for m in pkgutil.iter_modules(__path__)
+            if not m.name.startswith("_")}
 
 
 def get(name: str):
