@@ -18,6 +18,10 @@ says so in its ``corrected`` field. The same rule is used for all three
 measures, so a study gives the same numbers whether it is analysed alone or
 pooled.
 
+statsmodels is imported inside the functions that use it, so a notebook that
+needs only :func:`proportion_ci` does not pay for it (about 70 MB of kernel
+memory).
+
 References: DerSimonian R, Laird N (1986) Control Clin Trials 7:177-188,
 doi:10.1016/0197-2456(86)90046-2; Altman DG (1998) BMJ 317:1309,
 doi:10.1136/bmj.317.7168.1309 (NNT confidence intervals); Higgins JPT,
@@ -33,13 +37,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from statsmodels.stats.contingency_tables import Table2x2
-from statsmodels.stats.meta_analysis import combine_effects, effectsize_2proportions
-from statsmodels.stats.proportion import confint_proportions_2indep
 
 from .plotting import course_style, new_figure, series_style
 
-__all__ = ["Effect", "NNT", "Pooled", "risk_ratio", "odds_ratio", "risk_difference",
+__all__ = ["Effect", "NNT", "Pooled", "proportion_ci", "risk_ratio", "odds_ratio", "risk_difference",
            "number_needed_to_treat", "nnt_from_risk_difference", "pool", "forest_plot"]
 
 MEASURES = ("RR", "OR", "RD")
@@ -240,6 +241,53 @@ class Pooled:
         ])
 
 
+# ------------------------------------------------------------ one proportion
+
+def proportion_ci(events, n, alpha=0.05):
+    """A proportion ``events / n`` with its Wilson score confidence interval.
+
+    Parameters
+    ----------
+    events, n : int or array of int
+        Participants with the event, and all participants (``0 <= events <= n``, ``n >= 1``).
+    alpha : float, optional
+        1 - confidence level (0.05 gives a 95% CI).
+
+    Returns
+    -------
+    (p, low, high) : floats, or arrays when arrays are given.
+        The Wilson (1927) interval, J Am Stat Assoc 22:209, doi:10.1080/01621459.1927.10502953:
+        it stays inside [0, 1] and behaves well for small n or p near 0 or 1. It is
+        the interval ``statsmodels.stats.proportion.proportion_confint(method="wilson")``
+        gives (the tests check that), written out here so that no heavy import is needed.
+
+    Examples
+    --------
+    >>> p, low, high = proportion_ci(171, 449)
+    >>> print(f"{p:.3f} ({low:.3f} to {high:.3f})")
+    0.381 (0.337 to 0.427)
+    """
+    from statistics import NormalDist
+
+    _check_alpha("proportion_ci", alpha)
+    scalar = np.ndim(events) == 0 and np.ndim(n) == 0
+    e, m = np.asarray(events, dtype=float), np.asarray(n, dtype=float)
+    bad = ~np.isfinite(e) | ~np.isfinite(m) | (m < 1) | (e < 0) | (e > m) | (e != np.round(e)) | (m != np.round(m))
+    if np.any(bad):
+        i = int(np.flatnonzero(np.broadcast_to(bad, np.broadcast(e, m).shape))[0])
+        ev, nv = np.broadcast_to(e, bad.shape).flat[i], np.broadcast_to(m, bad.shape).flat[i]
+        raise ValueError(f"proportion_ci: events={ev:g} and n={nv:g} must be whole numbers "
+                         f"with 0 <= events <= n and n >= 1")
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    p = e / m
+    centre = (p + z ** 2 / (2 * m)) / (1 + z ** 2 / m)
+    half = z * np.sqrt(p * (1 - p) / m + z ** 2 / (4 * m ** 2)) / (1 + z ** 2 / m)
+    low, high = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    if scalar:
+        return float(p), float(low), float(high)
+    return p, low, high
+
+
 # ------------------------------------------------------------ effect sizes
 
 def risk_ratio(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, study=None) -> Effect:
@@ -270,6 +318,8 @@ def risk_ratio(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, study=
     RR 0.68 (95% CI 0.43 to 1.07)
     """
     table, corrected = _table("risk_ratio", events_treat, n_treat, events_ctrl, n_ctrl, alpha)
+    from statsmodels.stats.contingency_tables import Table2x2
+
     t = Table2x2(table, shift_zeros=False)
     lo, hi = t.riskratio_confint(alpha=alpha, method="normal")
     return Effect("RR", float(t.riskratio), float(lo), float(hi), alpha,
@@ -294,6 +344,8 @@ def odds_ratio(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, study=
         is zero, 0.5 is first added to all four cells (``corrected=True``).
     """
     table, corrected = _table("odds_ratio", events_treat, n_treat, events_ctrl, n_ctrl, alpha)
+    from statsmodels.stats.contingency_tables import Table2x2
+
     t = Table2x2(table, shift_zeros=False)
     lo, hi = t.oddsratio_confint(alpha=alpha, method="normal")
     return Effect("OR", float(t.oddsratio), float(lo), float(hi), alpha,
@@ -323,6 +375,9 @@ def risk_difference(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, s
     """
     table, corrected = _table("risk_difference", events_treat, n_treat, events_ctrl, n_ctrl, alpha)
     (a, b), (c, d) = table
+    from statsmodels.stats.meta_analysis import effectsize_2proportions
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     rd, var = effectsize_2proportions(a, a + b, c, c + d, statistic="diff")
     lo, hi = confint_proportions_2indep(a, a + b, c, c + d, method="wald", compare="diff",
                                         alpha=alpha)
@@ -482,6 +537,8 @@ def pool(effects_or_table, method="random", *, measure=None, alpha=0.05) -> Pool
 
     # np.errstate: statsmodels divides by Q to get I², which warns when Q == 0
     with np.errstate(divide="ignore", invalid="ignore"):
+        from statsmodels.stats.meta_analysis import combine_effects
+
         res = combine_effects(eff, var, method_re="chi2", row_names=labels, alpha=alpha)
     ci_fixed, ci_random = res.conf_int(alpha=alpha)[:2]
     study_low, study_high = res.conf_int_samples(alpha=alpha)
@@ -729,6 +786,8 @@ def _effects_from_table(table: pd.DataFrame, measure: str):
         return labels, np.array([]), np.array([]), corrected
     a, b, c, d = np.array(cells).T
     # zero cells are already corrected, so statsmodels must not correct again
+    from statsmodels.stats.meta_analysis import effectsize_2proportions
+
     eff, var = effectsize_2proportions(a, a + b, c, c + d, statistic=_SM_STATISTIC[measure],
                                        zero_correction=None)
     return labels, eff, var, corrected

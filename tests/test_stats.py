@@ -577,3 +577,33 @@ def test_swapping_arms_inverts_ratios(counts):
         assert swapped.ci_high == pytest.approx(1 / forward.ci_low, rel=1e-9)
     rd, rd_swapped = stats.risk_difference(a, n1, c, n2), stats.risk_difference(c, n2, a, n1)
     assert rd_swapped.estimate == pytest.approx(-rd.estimate, abs=1e-12)
+
+
+# --- one proportion (Wilson interval) -------------------------------------
+
+def test_proportion_ci_matches_statsmodels_wilson():
+    from statsmodels.stats.proportion import proportion_confint
+    for events, n in [(0, 10), (10, 10), (171, 449), (47, 443), (1, 2)]:
+        p, lo, hi = stats.proportion_ci(events, n)
+        ref = proportion_confint(events, n, alpha=0.05, method="wilson")
+        assert p == events / n and lo == pytest.approx(ref[0], abs=1e-12) and hi == pytest.approx(ref[1], abs=1e-12)
+
+
+def test_proportion_ci_is_vectorised_and_checks_input():
+    import numpy as np
+    p, lo, hi = stats.proportion_ci(np.array([36, 5]), np.array([263, 267]))
+    assert p.shape == lo.shape == hi.shape == (2,) and np.all(lo <= p) and np.all(p <= hi)
+    with pytest.raises(ValueError, match="events=5 and n=3 must be whole numbers"):
+        stats.proportion_ci(5, 3)
+    with pytest.raises(ValueError, match="events=2.5"):
+        stats.proportion_ci(2.5, 10)
+    with pytest.raises(ValueError, match="alpha"):
+        stats.proportion_ci(1, 10, alpha=1.5)
+
+
+def test_proportion_ci_needs_no_statsmodels_import():
+    import subprocess
+    import sys
+    code = "import sys, course_lib.stats as s; s.proportion_ci(3, 10); print('statsmodels' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -378,17 +378,17 @@ def test_explorer_descriptions_follow_the_model():
     assert "the skin ends controlled" in treat.description
 
 
-def test_proportion_with_ci_is_the_wilson_interval():
-    from course_lib.explorers.th2 import proportion_with_ci
+def test_proportion_ci_is_the_wilson_interval():
+    from course_lib.stats import proportion_ci
 
-    p, lo, hi = proportion_with_ci(171, 449)
+    p, lo, hi = proportion_ci(171, 449)
     # Wilson by hand: centre (x + z^2/2)/(n + z^2), half-width z sqrt(p(1-p)n + z^2/4)/(n + z^2)
     z = 1.959964
     centre = (171 + z ** 2 / 2) / (449 + z ** 2)
     half = z * np.sqrt(p * (1 - p) * 449 + z ** 2 / 4) / (449 + z ** 2)
     assert (lo, hi) == pytest.approx((centre - half, centre + half), abs=1e-6)
     with pytest.raises(ValueError, match="events=5 and n=3"):
-        proportion_with_ci(5, 3)
+        proportion_ci(5, 3)
 
 
 def test_fast_closures_agree_with_the_documented_equations():

@@ -33,21 +33,6 @@ CURVES = (("eczema", "eczema", "eczema"),
 GROUP_COLORS = ("#eeeeee", COLORS[0], COLORS[1], COLORS[2], COLORS[3])
 
 
-def wilson_interval(events, n, z: float = 1.959964):
-    """Wilson score interval of a proportion (Wilson 1927, J Am Stat Assoc 22:209-212,
-    doi:10.1080/01621459.1927.10502953); returns (low, high) as proportions.
-
-    A small local helper (candidate for ``course_lib.stats``).
-    """
-    events, n = np.asarray(events, float), np.asarray(n, float)
-    if np.any(n < 1) or np.any(events < 0) or np.any(events > n):
-        raise ValueError(f"march.wilson_interval: events={events!r}, n={n!r}; need 0 <= events <= n and n >= 1")
-    p = events / n
-    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
-    half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / (1 + z ** 2 / n)
-    return centre - half, centre + half
-
-
 def point_prevalence_data():
     """Published POINT prevalence rows that the model's curves can be compared with."""
     df = data.load("march_prevalence_by_age")

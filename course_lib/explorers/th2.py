@@ -290,19 +290,3 @@ def treatment_explorer(params: th2.Params | None = None) -> Explorer:
 
 EXPLORERS = {"th2_trigger": trigger_explorer, "th2_phase_plane": phase_plane_explorer,
              "th2_bifurcation": bifurcation_explorer, "th2_treatment": treatment_explorer}
-
-
-# ----------------------------------------------------------------- a data helper for the notebook
-
-def proportion_with_ci(events, n, alpha: float = 0.05):
-    """Proportion ``events / n`` with its Wilson confidence interval: ``(p, low, high)``.
-
-    (A candidate for ``course_lib.stats``; kept here until it moves there.)
-    """
-    from statsmodels.stats.proportion import proportion_confint
-
-    events, n = int(events), int(n)
-    if n < 1 or not 0 <= events <= n:
-        raise ValueError(f"proportion_with_ci: events={events} and n={n} must satisfy 0 <= events <= n, n >= 1")
-    low, high = proportion_confint(events, n, alpha=alpha, method="wilson")
-    return events / n, float(low), float(high)
