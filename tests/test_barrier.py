@@ -3,9 +3,13 @@
 Tolerances are stated next to each test. Physics identities that hold exactly
 (thickness scaling, constant-D Fick) use 1e-9 relative (floating-point
 rounding); the numerical diffusion solver uses 1 % (models.md, "Notebook 1",
-test 1: 50 nodes, second-order scheme, observed error ~1e-4); comparisons
-with measured group means use 25 %, narrower than the spread between people
-(Lee 2020: lesional TEWL 31.1 ± 15.2, a coefficient of variation near 50 %).
+test 1: 50 nodes, second-order scheme, observed error ~1e-4). Comparisons
+with measured group means: 5 % where the model was calibrated to that mean
+(D_wet was set so that healthy default skin gives the healthy mean; the
+calibration is rounded, 11.25 vs 11.6 is 3 %), and where mild inflammation
+is compared with non-lesional skin (13.50 vs 13.15, 2.7 %; 5 % still fails a
+model with no inflammation effect, which gives 11.25, 14 % off); 10 % for the
+illustrative lesion (the notebook teaches "within 10 %").
 """
 import math
 import time
@@ -35,16 +39,19 @@ def measured(state):
 def test_healthy_default_lands_on_the_measured_healthy_mean():
     healthy, lesional = measured("healthy"), measured("lesional")
     value = tewl()
-    assert value == pytest.approx(healthy, rel=0.25)
+    assert value == pytest.approx(healthy, rel=0.05)   # calibrated (see module docstring)
     assert abs(value - healthy) < abs(value - lesional), "closer to healthy than to lesional skin"
 
 
 def test_inflamed_scratched_skin_lands_in_the_lesional_range_and_mild_inflammation_near_non_lesional():
     lesional, non_lesional, healthy = measured("lesional"), measured("non-lesional"), measured("healthy")
     damaged = tewl(inflammation=0.5, scratch=0.3)
-    assert damaged == pytest.approx(lesional, rel=0.25)
+    assert damaged == pytest.approx(lesional, rel=0.10)   # the notebook says "within 10 %"
     assert abs(damaged - lesional) < abs(damaged - healthy)
-    assert tewl(inflammation=0.1) == pytest.approx(non_lesional, rel=0.25)
+    mild = tewl(inflammation=0.1)
+    assert mild == pytest.approx(non_lesional, rel=0.05)
+    assert abs(mild - non_lesional) < abs(mild - healthy), "mild inflammation is closer to non-lesional skin"
+    assert tewl() != pytest.approx(non_lesional, rel=0.05), "the check above would fail without inflammation"
 
 
 def test_one_flg_allele_raises_tewl_as_in_carrier_infants():
@@ -322,11 +329,34 @@ def test_a_verified_arm_must_have_counts(tmp_path):
         data.load("emollient_prevention_trials", bad)
 
 
+def _is_the_retracted_paper(source):
+    text = " ".join(str(v) for v in source.values()).lower()
+    journal = str(source.get("journal", "")).lower()
+    return ("predates and predicts" in text or "dunn-galvin" in text or "retracted" in text
+            or ("kelleher" in str(source.get("authors", "")).lower() and str(source.get("year")) == "2015"
+                and ("allergy clin immunol" in journal or "jaci" in journal or "10.1016/j.jaci" in text)))
+
+
 def test_no_retracted_source_is_used():
-    # Kelleher 2015 JACI (TEWL at day 2 predicts AD) is retracted: no dataset of notebook 01 cites it
+    # Kelleher 2015 JACI (TEWL at 2 days and 2 months predicts AD at 1 year) is retracted (fact sheet 01):
+    # no dataset of notebook 01 cites it, by title, co-author, a RETRACTED mark, or Kelleher + 2015 + JACI
     for name in ("emollient_prevention_trials", "skin_barrier_measurements", "flg_risk"):
         for s in data.resource(name)["sources"]:
-            assert "predates and predicts" not in s["title"] and "Dunn-Galvin" not in s["authors"]
+            assert not _is_the_retracted_paper(s), s
+
+
+@pytest.mark.parametrize("source", [
+    {"title": "Skin barrier dysfunction measured by TEWL at 2 days and 2 months predates and predicts AD at 1 year",
+     "authors": "Kelleher M, et al.", "year": 2015},
+    {"title": "Skin barrier dysfunction at 2 days (RETRACTED)", "authors": "X", "year": 2015},
+    {"title": "Some other title", "authors": "Kelleher MM, Dunn-Galvin A, et al.", "year": 2015},
+    {"title": "TEWL at day 2", "authors": "Kelleher M", "year": 2015, "journal": "J Allergy Clin Immunol"},
+])
+def test_the_retraction_check_catches_the_paper_however_it_is_cited(source):
+    assert _is_the_retracted_paper(source)
+    # and the 2021 Cochrane review by a Kelleher, which the course does cite, is not caught
+    assert not _is_the_retracted_paper({"title": "Skin care interventions in infants", "authors": "Kelleher MM",
+                                        "year": 2021, "journal": "Cochrane Database Syst Rev"})
 
 
 def test_a_vanishingly_thin_layer_changes_nothing():

@@ -18,7 +18,11 @@ DOSE_LIMITS = (0.01, 5000.0)
 
 @functools.lru_cache(maxsize=1)
 def _measured_tewl():
-    """Mean TEWL on the volar forearm: healthy, AD non-lesional, AD lesional (Montero-Vilchez 2021)."""
+    """Mean TEWL in one study of adults: healthy, AD non-lesional, AD lesional (Montero-Vilchez 2021).
+
+    The lesions were on the volar forearm; the site for healthy and uninvolved skin is not stated in the
+    parts of the paper we read (see the site column of the dataset).
+    """
     df = data.load("skin_barrier_measurements")
     rows = df[(df["source_id"] == "monterovilchez2021") & (df["quantity"] == "TEWL")]
     names = {"healthy": "healthy", "non-lesional": "AD, non-lesional", "lesional": "AD, lesional"}
@@ -72,7 +76,8 @@ def _update_barrier(artists, df, p):
     if base > TEWL_MAX:
         text += " (above the top of the axis)"
     measured = ", ".join(f"{label} {value:g}" for label, value in _measured_tewl())
-    text += f"; the horizontal lines are measured means on the forearm ({measured} g/m²/h)."
+    text += (f"; the horizontal lines are measured means from one study of adults (Montero-Vilchez 2021; "
+             f"lesions on the forearm): {measured} g/m²/h.")
     if p.applications_per_day:
         low = float(df["tewl"].min())
         text += (f" With {p.applications_per_day} emollient application(s) a day the TEWL drops to {low:.1f} "

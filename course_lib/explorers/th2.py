@@ -37,8 +37,9 @@ def _state_lines(ax, df):
     lines = {}
     for k, (col, label) in enumerate(names):
         lines[col], = ax.plot(df["day"], df[col], label=label, **series_style(k))
-    ax.axhline(0.5, color="0.5", linewidth=0.8, linestyle=":")
-    ax.legend(loc="upper right", fontsize=9, ncols=3)
+    ax.axhline(0.5, color="0.5", linewidth=0.8, linestyle=":",
+               label="0.5: inflammation above this counts as inflamed")
+    ax.legend(loc="upper right", fontsize=8.5, ncols=2)
     return lines
 
 
@@ -175,9 +176,33 @@ def _branches(p):
     return (lower, middle, upper), window
 
 
+FINE = 0.002    # the load step of th2.bistable_window (its default resolution)
+_FINE_LOADS = np.arange(0.0, 3.0 + FINE / 2, FINE)   # the same grid, so the edges come out identical
+
+
+def _window_edges(p, coarse):
+    """The bistable window as ``th2.bistable_window`` gives it, searched only near the edges of ``coarse``.
+
+    ``coarse`` is the window on the 0.01 grid of ``_branches``; each true edge lies within one coarse step
+    of it. Scanning only those few loads of the fine grid keeps a slider change fast (the full scan takes
+    about 30 ms). Returns None if ``coarse`` is None.
+    """
+    if coarse is None:
+        return None
+    step = LOADS[1] - LOADS[0]
+    near = ((_FINE_LOADS >= coarse[0] - step - FINE) & (_FINE_LOADS <= coarse[0] + FINE)) | \
+           ((_FINE_LOADS >= coarse[1] - FINE) & (_FINE_LOADS <= coarse[1] + step + FINE))
+    bif = th2.bifurcation(p, _FINE_LOADS[near], 0.0, p.il4ra)
+    n_stable = bif[bif["stable"]].groupby("load").size()
+    two = n_stable[n_stable >= 2]
+    if two.empty:
+        return coarse
+    return float(two.index.min()), float(two.index.max())
+
+
 def _bif_compute(p):
-    branches, window = _branches(p)
-    return dict(branches=branches, ss=th2.steady_states(p, blockade=p.il4ra), window=window)
+    branches, coarse = _branches(p)
+    return dict(branches=branches, ss=th2.steady_states(p, blockade=p.il4ra), window=_window_edges(p, coarse))
 
 
 def _bif_draw(fig, r):
@@ -265,8 +290,8 @@ def _treat_update(a, df, p):
     a["verdict"].set_text(f"day {TREAT_DAYS:.0f}: {state}")
     parts = []
     if p.topical > 0 and (p.topical_days > 0 or p.topical_weekly > 0):
-        after = (f", then {p.topical_weekly} day(s) a week" if p.topical_weekly else ", then stopped")
-        parts.append(f"a topical (strength {p.topical:g}) daily for {p.topical_days:g} days from day "
+        after = (f", then on {p.topical_weekly} day(s) a week" if p.topical_weekly else ", then off")
+        parts.append(f"a topical input (strength {p.topical:g}) on for {p.topical_days:g} days from day "
                      f"{p.topical_start:g}{after}")
     if p.il4ra > 0 and p.il4ra_days > 0:
         parts.append(f"IL-4Rα blockade of {p.il4ra:.0%} for {p.il4ra_days:g} days from day {p.il4ra_start:g}")
@@ -276,7 +301,7 @@ def _treat_update(a, df, p):
             f"Inflammation falls to {low:.2f} at its lowest in the first 60 days and is {end['inflammation']:.2f} "
             f"on day {TREAT_DAYS:.0f}: the skin ends {state}"
             + (" (a relapse after the treatment stopped)." if state == "inflamed" and low < 0.5 else ".")
-            + " Illustrative model values.")
+            + " Illustrative model values; days and strengths are arbitrary model units, not a treatment schedule.")
 
 
 def treatment_explorer(params: th2.Params | None = None) -> Explorer:

@@ -60,7 +60,8 @@ import pandas as pd
 from ._contract import ModelParams, check_outputs, param
 
 __all__ = ["Params", "simulate", "OUTPUTS", "integrity", "steady_tewl", "allergen_influx",
-           "film_remaining", "water_profile", "TEWL_PER_FLUX", "C_IN", "FLG_INTEGRITY"]
+           "film_remaining", "water_profile", "TEWL_PER_FLUX", "C_IN", "FLG_INTEGRITY",
+           "tewl_at_integrity", "influx_at_integrity"]
 
 #: g/cm^2/s -> g/m^2/h
 TEWL_PER_FLUX = 1e4 * 3600.0
@@ -231,6 +232,36 @@ def steady_tewl(p: Params, film: float = 0.0) -> float:
 def allergen_influx(p: Params) -> float:
     """Allergen influx relative to intact skin: b + k_ratio (1 - b)."""
     b = integrity(p)
+    return b + p.k_ratio * (1.0 - b)
+
+
+def _check_integrity(func, b):
+    b = np.asarray(b, dtype=float)
+    if not np.all(np.isfinite(b)) or b.min(initial=0.0) < 0.0 or b.max(initial=0.0) > 1.0:
+        raise ValueError(f"{MODEL}.{func}: b={b!r} is outside [0, 1] (barrier integrity, 1 = intact)")
+    return b
+
+
+def tewl_at_integrity(b, params: Params | None = None):
+    """Steady TEWL (g/m^2/h) of open skin with barrier integrity ``b`` (number or array, 0-1).
+
+    The skin and air are those of ``params`` (default ``Params()``), except that the integrity is
+    ``b`` instead of :func:`integrity` ``(params)``; so ``tewl_at_integrity(integrity(p), p)``
+    equals ``steady_tewl(p)``. Used by the coupled model of notebook 05 as its TEWL read-out.
+    """
+    p = Params() if params is None else params
+    b = _check_integrity("tewl_at_integrity", b)
+    d_eff = p.d_wet * 1e-10 * (b + p.rho * (1.0 - b))
+    return TEWL_PER_FLUX * _drop(_surface_open(p), d_eff, p.beta) / (p.thickness_um * 1e-4)
+
+
+def influx_at_integrity(b, params: Params | None = None):
+    """Allergen influx relative to intact skin, ``b + k_ratio (1 - b)``, for integrity ``b`` (0-1).
+
+    ``influx_at_integrity(integrity(p), p)`` equals ``allergen_influx(p)``.
+    """
+    p = Params() if params is None else params
+    b = _check_integrity("influx_at_integrity", b)
     return b + p.k_ratio * (1.0 - b)
 
 

@@ -166,6 +166,30 @@ def rhs(t, y, p, load, c, u):
     return [di, db, ds]
 
 
+def rates(p, i, b, s, load, c=0.0, u=0.0):
+    """The right-hand side of :func:`rhs`, vectorised: ``(dI/dt, dB/dt, dS/dt)`` as numpy arrays.
+
+    ``i``, ``b``, ``s``, ``load``, ``c`` (topical) and ``u`` (blockade) are numbers or arrays of
+    one shape. ``p`` is a ``Params`` or any object with the same attribute names whose values may
+    be arrays (one value per virtual patient). Used by the coupled model of notebook 05, which
+    integrates a whole cohort at once; tests/test_coupled.py checks it against :func:`rhs`.
+    """
+    i, b, s = (np.asarray(x, dtype=float) for x in (i, b, s))
+    p_in = load / (1.0 + p.gamma_b * b)
+    p2, i2 = p_in * p_in, i * i
+    di = (p.k_in * p2 / (K_P * K_P + p2) + p.k_amp * (1.0 - u) * i2 / (K_I * K_I + i2)
+          - DELTA_I * (1.0 + c) * i)
+    repair = p.k_b / (1.0 + p.gamma_i * (1.0 - u) * i) + p.emollient
+    db = repair * (1.0 - b) - (p.delta_b + p.delta_s * s) * b
+    ds = (i2 / (K_S * K_S + i2) - s) / p.tau_s
+    return di, db, ds
+
+
+def initial_itch(i):
+    """The itch that :func:`simulate` starts from for starting inflammation ``i`` (its steady value)."""
+    return _quasi_steady_itch(i)
+
+
 def _jac(t, y, p, load, c, u):
     """Analytic Jacobian of :func:`rhs` (used by the solver and by :func:`jacobian`)."""
     i, b, s = (float(v) for v in y)
@@ -237,7 +261,9 @@ def schedule(p: Params, days: float):
                 k += 1
     if p.il4ra > 0 and p.il4ra_days > 0:
         cuts |= {p.il4ra_start, p.il4ra_start + p.il4ra_days}
-    ts = sorted(t for t in cuts if 0.0 <= t <= days)
+    # round the switch times to 1e-9 day so a switch a hair's breadth from an output time
+    # (2 - 2e-16) cannot leave the solver a zero-length step
+    ts = sorted({round(t, 9) for t in cuts if 0.0 <= t <= days})
     segs = []
     for t0, t1 in zip(ts[:-1], ts[1:]):
         if t1 - t0 < 1e-9:
