@@ -49,11 +49,18 @@ def test_generator_rows_sum_to_zero_and_rates_are_non_negative(band, treated):
 def test_state_probabilities_sum_to_one_and_stay_in_0_1_at_every_age(p):
     df = march.simulate(p)
     np.testing.assert_allclose(df[GROUP_COLUMNS].sum(axis=1), 1.0, atol=1e-9)
-    values = df[GROUP_COLUMNS + LABEL_COLUMNS].to_numpy()
-    assert (values >= 0).all() and (values <= 1).all()
+    march.validate(df)  # in [0, 1]: simulate puts back only round-off (1e-12), so this can fail
+    # the unclipped probabilities themselves: within round-off of [0, 1]
     full = march.state_probabilities(p)
     np.testing.assert_allclose(full.sum(axis=1), 1.0, atol=1e-9)
-    assert full.min() > -1e-12
+    assert full.min() >= -1e-12 and full.max() <= 1 + 1e-12
+
+
+def test_a_probability_outside_0_1_is_not_hidden():
+    # simulate must not clip a real error away: only round-off is put back
+    bad = np.array([[0.5, -1e-6, 1.0 + 1e-15, -1e-15]])
+    out = march._round_off(bad)
+    assert out[0, 1] == -1e-6 and out[0, 2] == 1.0 and out[0, 3] == 0.0
 
 
 def test_everyone_starts_healthy_and_ages_run_0_to_18():
@@ -87,9 +94,16 @@ def test_with_the_default_link_eczema_raises_later_risk(outcome, age):
     # the test above would pass trivially if eczema never mattered: here it must
     with_e, without_e = march.conditional_risk(march.Params(), outcome, age, given_age=1.0)
     assert with_e > 1.2 * without_e
-    # published ORs from eczema to later asthma/rhinitis lie between 1.80 and 3.07 (their CIs
-    # span 1.10-5.27); our purely causal, illustrative link gives a smaller but positive OR
-    assert 1.1 < march.odds_ratio(with_e, without_e) < 5.27
+
+
+@pytest.mark.parametrize("outcome,age,expected", [("wheeze", 6.0, 1.51), ("rhinitis", 8.0, 1.60)])
+def test_default_link_odds_ratio_regression(outcome, age, expected):
+    # regression values of the illustrative defaults (notebook 04, exercise 3 teaches 1.51). They
+    # sit below the published 1.80-3.07 on purpose: section 4 of the notebook discusses the gap.
+    # Tolerance 0.02: the ORs are exact (matrix exponentials), so only a change of the model or
+    # its defaults can move them; 0.02 is the rounding of the printed value.
+    with_e, without_e = march.conditional_risk(march.Params(), outcome, age, given_age=1.0)
+    assert march.odds_ratio(with_e, without_e) == pytest.approx(expected, abs=0.02)
 
 
 def test_no_eczema_onset_means_no_eczema():
@@ -177,6 +191,16 @@ def test_an_earlier_intervention_never_raises_later_prevalence(strength):
 
 
 @settings(max_examples=25, deadline=None)
+@given(random_params(), st.floats(0, 10), st.floats(0, 10))
+def test_earlier_intervention_never_raises_prevalence_for_any_params(p, a1, a2):
+    # the same intervention switched on earlier: never more of any later condition, at any age
+    early, late = sorted((a1, a2))
+    a = march.simulate(p.replace(treat_start=late))[LATER].to_numpy()
+    b = march.simulate(p.replace(treat_start=early))[LATER].to_numpy()
+    assert (b <= a + 1e-12).all()
+
+
+@settings(max_examples=25, deadline=None)
 @given(random_params(), st.floats(0, 0.9), st.floats(0, 0.9))
 def test_stronger_intervention_never_raises_prevalence_for_any_params(p, s1, s2):
     weak, strong = sorted((s1, s2))
@@ -202,6 +226,32 @@ def test_multimorbidity_after_infant_eczema_stays_a_minority():
     # our illustrative defaults were tuned towards 24.6 %; the cohorts ran to early adulthood
     # and our checks end at 18, so we ask only for the same neighbourhood (15-35 %)
     assert 0.15 < share < 0.35
+
+
+def link_result(p):
+    r_e, r_no = march.conditional_risk(p, "wheeze", 6.0, given_age=1.0)
+    return march.odds_ratio(r_e, r_no), march.ever_multimorbid(p)
+
+
+def test_at_default_eczema_settings_a_link_reaching_the_published_or_overshoots_multimorbidity_a_little():
+    # notebook 04, section 4: sweep both link sliders over their ranges (grid 0.25 x 0.5) at the default
+    # eczema settings. Every setting with OR >= 1.80 (the lowest published OR, Saunes 2012) gives at
+    # least 30 % ever multimorbid (Haider 2022: 24.6 %); the lowest is 30.3 %. Exact computation, so
+    # the bound 0.30 has the margin of the grid only.
+    results = [link_result(march.Params(skin_sensitisation=float(s), sensitised_hr=float(h)))
+               for s in np.arange(0.0, 2.01, 0.25) for h in np.arange(1.0, 8.01, 0.5)]
+    reaching = [ever for odds, ever in results if odds >= 1.80]
+    assert len(reaching) > 10
+    assert 0.30 <= min(reaching) < 0.32
+
+
+def test_with_shorter_episodes_a_causal_link_fits_both_the_or_and_the_multimorbid_share():
+    # notebook 04, section 4: so the two targets cannot decide between a march and clustering
+    p = march.Params(eczema_remission=0.5, skin_sensitisation=1.0, sensitised_hr=3.0)
+    odds, ever = link_result(p)
+    assert 1.80 <= odds <= 3.07  # the published range from early eczema to later asthma
+    assert ever == pytest.approx(0.246, abs=0.02)  # Haider 2022; the model's checks end at 18
+    assert (round(odds, 2), round(100 * ever, 1)) == (1.86, 26.0)  # the numbers the notebook quotes
 
 
 def test_ever_multimorbid_is_checked_against_a_simulated_class():
@@ -336,11 +386,25 @@ def test_explorers_redraw_in_place_and_describe_the_figure():
     for name, factory in EXPLORERS.items():
         ex = factory()
         before_img, before_text = ex.image.value, ex.description
+        before = [id(a) for a in _flat(ex.artists)]
         control = next(iter(ex.controls))
         f = next(f for f in dataclasses.fields(march.Params) if f.name == control)
         ex.set(**{control: f.metadata["upper"]})
         assert ex.image.value != before_img and ex.description != before_text, name
         assert "illustrative" in ex.description
+        # in place: the same artist objects were moved, not new ones drawn, and they are still on the figure
+        assert [id(a) for a in _flat(ex.artists)] == before, name
+        assert all(a.figure is ex.fig for a in _flat(ex.artists)), name
+
+
+def _flat(artists):
+    """Every artist an explorer's draw returned (dicts, lists and bar containers opened up)."""
+    from matplotlib.container import Container
+    if isinstance(artists, dict):
+        return [a for v in artists.values() for a in _flat(v)]
+    if isinstance(artists, (list, tuple, Container)):
+        return [a for v in artists for a in _flat(v)]
+    return [artists]
 
 
 def test_intervention_explorer_shows_a_smaller_share_with_the_intervention():
@@ -371,3 +435,21 @@ def test_leap_confidence_intervals_quoted_in_the_notebook():
         counts = (int(eat["events"]), int(eat["n"]), int(avoid["events"]), int(avoid["n"]))
         assert str(stats.risk_ratio(*counts)) == rr_text
         assert str(stats.number_needed_to_treat(*counts, outcome="bad")) == nnt_text
+
+
+def test_notebook_quizzes_accept_their_answers_and_every_hint_is_reachable():
+    import pathlib
+    from test_microbiome import check_quiz, notebook_quizzes
+    quizzes = notebook_quizzes(pathlib.Path(__file__).parent.parent / "notebooks" / "04_atopic_march.ipynb")
+    assert len(quizzes) == 5, sorted(quizzes)
+    for name, q in quizzes.items():
+        check_quiz(name, q)
+
+
+def test_model_ever_eczema_by_18_is_about_half():
+    # notebook 04 names this gap: about half of the model's children ever have eczema by 18, against
+    # 36.5 % with a recorded diagnosis in GPRD (Punekar & Sheikh 2009a). 20,000 children: the standard
+    # error is 0.0035, so +-0.03 around one half is more than 8 standard errors.
+    states = march.class_states(march.Params(), 20_000, seed=3)
+    share = (march.first_onsets(states)[:, 0] >= 0).mean()
+    assert abs(share - 0.51) < 0.03 and share > 0.365 + 0.1

@@ -31,6 +31,13 @@ CURVES = (("eczema", "eczema", "eczema"),
           ("p_multimorbid", "2 or more", "two_or_more"))
 #: colours of the five display groups in the class picture (no disease = light grey)
 GROUP_COLORS = ("#eeeeee", COLORS[0], COLORS[1], COLORS[2], COLORS[3])
+#: letters written on the class picture so that the states do not rely on colour alone
+GROUP_LETTERS = ("", "E", "W", "R", "M")
+#: white letters on the darker colours, black on the pink
+LETTER_COLORS = ("black", "white", "white", "white", "black")
+#: a letter is written on every run of one state at least this long (years), up to MAX_LETTERS
+MIN_RUN_YEARS = 1.5
+MAX_LETTERS = 90
 
 
 def point_prevalence_data():
@@ -77,10 +84,39 @@ def _draw(fig, result):
     right.set_ylabel("child")
     right.set_title(f"A class of {CLASS_SIZE} simulated children", fontsize=10.5)
     right.grid(False)
-    right.legend(handles=[Patch(facecolor=c, edgecolor="black", label=march.GROUP_NAMES[g])
-                          for c, g in zip(GROUP_COLORS, march.GROUPS)],
+    right.legend(handles=[Patch(facecolor=c, edgecolor="black",
+                                label=f"{letter} {march.GROUP_NAMES[g]}" if letter else march.GROUP_NAMES[g])
+                          for c, g, letter in zip(GROUP_COLORS, march.GROUPS, GROUP_LETTERS)],
                  loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, fontsize=8, frameon=False)
-    return {"lines": lines, "image": image}
+    letters = [right.text(0, 0, "", ha="center", va="center", fontsize=6.5, fontweight="bold")
+               for _ in range(MAX_LETTERS)]
+    artists = {"lines": lines, "image": image, "letters": letters}
+    _place_letters(letters, states)
+    return artists
+
+
+def _letter_runs(groups: np.ndarray) -> list[tuple[float, int, int]]:
+    """(age at the middle, child row, group) of each run of one disease state lasting MIN_RUN_YEARS or more."""
+    width = 18.0 / groups.shape[1]  # the image spans ages 0-18 in groups.shape[1] columns
+    runs = []
+    for child, row in enumerate(groups):
+        cuts = np.flatnonzero(np.diff(row)) + 1
+        for start, end in zip(np.r_[0, cuts], np.r_[cuts, len(row)]):
+            if row[start] and (end - start) * width >= MIN_RUN_YEARS:
+                runs.append(((start + end) / 2 * width, child + 1, int(row[start])))
+    return runs[:MAX_LETTERS]
+
+
+def _place_letters(letters, states):
+    runs = _letter_runs(march.GROUP_OF_STATE[states])
+    for k, text in enumerate(letters):
+        if k < len(runs):
+            x, y, g = runs[k]
+            text.set_position((x, y))
+            text.set_text(GROUP_LETTERS[g])
+            text.set_color(LETTER_COLORS[g])
+        else:
+            text.set_text("")
 
 
 def _compute(params):
@@ -92,6 +128,7 @@ def _update(artists, result, params):
     for col, line in artists["lines"].items():
         line.set_ydata(100 * df[col])
     artists["image"].set_data(march.GROUP_OF_STATE[states])
+    _place_letters(artists["letters"], states)
     at = {a: df.iloc[int(round(a / march.DT))] for a in (1, 4, 8, 14)}
     groups = march.GROUP_OF_STATE[states]
     ever_e = int((march.first_onsets(states)[:, 0] >= 0).sum())
@@ -103,7 +140,8 @@ def _update(artists, result, params):
             f"7-12% at 6-14). Wheeze {100 * at[4]['wheeze']:.0f}% at 4 and {100 * at[14]['wheeze']:.0f}% at 14 (data 8-14%). "
             f"Rhinitis {100 * at[4]['rhinitis']:.0f}% at 4 and {100 * at[14]['rhinitis']:.0f}% at 14 (data 8% at 4, 13-15% "
             f"at 8-14). Two or more: {100 * at[8]['p_multimorbid']:.0f}% at 8 (data 7%). Right: {CLASS_SIZE} simulated "
-            f"children, one row each, coloured by state: {ever_e} ever had eczema, {ever_m} were ever multimorbid, "
+            f"children, one row each, coloured and lettered by state (E mainly eczema, W mainly wheeze, R mainly "
+            f"rhinitis, M multimorbidity, blank no disease): {ever_e} ever had eczema, {ever_m} were ever multimorbid, "
             f"{classic} followed eczema, then wheeze, then rhinitis.")
 
 
@@ -151,7 +189,7 @@ def _draw_intervention(fig, result):
     right.set_xticks([0, 1], ["without", "with"])
     right.set_ylim(0, 50)
     right.set_ylabel("% multimorbid at a later check-up")
-    right.set_title("Children with eczema\nat age 1", fontsize=10.5)
+    right.set_title("Children with eczema\nalone at age 1", fontsize=10.5)
     right.axhline(100 - 75.4, color="0.2", linestyle="--", linewidth=1.2)
     right.text(1.45, 100 - 75.4 + 1.5, "Haider 2022:\n24.6%", fontsize=8, ha="right")
     labels = [right.text(i, 0, "", ha="center", va="bottom", fontsize=9) for i in range(2)]
@@ -174,9 +212,10 @@ def _update_intervention(artists, result, params):
     return (f"Prevalence by age with a hypothetical eczema intervention of strength {params.treat_strength:g} "
             f"from age {params.treat_start:g} (thick lines) and without it (thin lines with markers); illustrative model. At age 11: "
             + "; ".join(parts) + f". Rhinitis at 18: {100 * u['rhinitis'].iloc[k18]:.1f}% without, "
-            f"{100 * t['rhinitis'].iloc[k18]:.1f}% with. Of children with eczema at age 1, {values[0]:.0f}% without "
+            f"{100 * t['rhinitis'].iloc[k18]:.1f}% with. Of children with eczema alone at age 1, {values[0]:.0f}% without "
             f"and {values[1]:.0f}% with the intervention are multimorbid at a later check-up (Haider 2022 "
-            "observed 24.6% in four UK cohorts, without any such intervention).")
+            "observed 24.6% in four UK cohorts, without any such intervention). The two bars are not the same "
+            "children: an intervention that starts before age 1 changes who has eczema at 1.")
 
 
 def intervention_explorer(params: march.Params | None = None) -> Explorer:

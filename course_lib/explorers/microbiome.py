@@ -5,7 +5,7 @@ barrier integrity and the S. aureus share below):
 
 * :func:`bath_course`: a flare (S. aureus dominant, barrier broken) treated with
   a course of baths; controls for bath frequency, number and strength, targeted
-  vs non-selective kill, barrier repair and inflammation;
+  vs non-selective kill, a stronger barrier brake on bacterial growth and inflammation;
 * :func:`reinvasion`: calm skin with an active commensal community is bathed,
   then meets new S. aureus; does the community keep it out?
 """
@@ -51,7 +51,11 @@ def _draw(fig, df):
 def _pct(x: float) -> str:
     if x >= 0.01:
         return f"{100 * x:.0f} %"
-    return f"{100 * x:.2g} %" if x >= 1e-4 else "under 0.01 %"
+    return f"{100 * x:.2g} %" if x >= 1e-4 else "less than 0.01 %"
+
+
+def _lowest(x: float) -> str:
+    return f"falls to {_pct(x)} at its lowest" if x >= 1e-4 else "at its lowest is below 0.01 %"
 
 
 def _update(artists, df, params):
@@ -65,7 +69,8 @@ def _update(artists, df, params):
     exposed = params.exposure > 0 and params.exposure_day < DAYS
     artists["arrival"].set_data([params.exposure_day / WEEK] if exposed else [],
                                 [2.5] if exposed else [])
-    result = microbiome.outcome(params, df)
+    later = microbiome.settle(params, df)  # a year on, untreated: what microbiome.outcome reads
+    result = "S. aureus dominant" if later[0] >= microbiome._DOMINANT else "S. aureus controlled"
     end = df.iloc[-1]
     kind = "targeted (commensals spared)" if params.targeted else "non-selective (both killed)"
     if len(days):
@@ -75,7 +80,7 @@ def _update(artists, df, params):
         course = "no baths"
     extras = []
     if params.barrier_repair > 1:
-        extras.append(f"barrier repair x{params.barrier_repair:g}")
+        extras.append(f"a {params.barrier_repair:g}-fold stronger barrier brake on growth")
     if params.inflammation > 0:
         extras.append(f"inflammation {params.inflammation:g} per day")
     if exposed:
@@ -85,11 +90,13 @@ def _update(artists, df, params):
     lowest = float(df["s_aureus"].min())
     mean = microbiome.time_average(df, "s_aureus")
     return (f"Two panels over 12 weeks, with {course}{extra}. Top, on a log scale: S. aureus starts at "
-            f"{_pct(df['s_aureus'].iloc[0])} of capacity, is never lower than {_pct(lowest)} and ends at "
+            f"{_pct(df['s_aureus'].iloc[0])} of capacity, {_lowest(lowest)} and ends at "
             f"{_pct(end['s_aureus'])} (time-averaged {_pct(mean)}); commensals end at "
             f"{_pct(end['commensals'])}. Bottom: the barrier ends at {end['barrier']:.2f} (1 = intact) and "
             f"S. aureus makes up {_pct(end['sa_share'])} of the staphylococci. "
-            f"Where the skin settles with no further treatment: {result}. Model with illustrative parameters.")
+            f"Where the skin settles with no further treatment: {result} (a year later: S. aureus "
+            f"{_pct(later[0])}, commensals {_pct(later[1])}, barrier {later[2]:.2f}). "
+            "Model with illustrative parameters.")
 
 
 def _explorer(params, groups):

@@ -7,7 +7,7 @@ One patch of skin holds three state variables:
 * ``b``: barrier integrity (1 intact, 0 fully broken).
 
 The equations (time in days) are our own implementation, written from the
-equations of the *S. aureus*-*S. epidermidis*-barrier model of Lee, Mannan,
+equations printed in the paper on the *S. aureus*-*S. epidermidis*-barrier model of Lee, Mannan,
 Miyano, Irvine & Tanaka (2024), JID Innovations 4:100269,
 doi:10.1016/j.xjidi.2024.100269. Their code is under a no-derivatives licence;
 none of it is used here. In scaled form::
@@ -32,7 +32,8 @@ Treatments:
   both populations are multiplied by ``10**-log_kill`` (an instantaneous kill
   pulse: the exposure lasts minutes, the dynamics days); with ``targeted = 1``
   the kill spares commensals (an *S. aureus*-targeted therapy);
-* **barrier repair**: from the first bath on, the barrier's brake on bacterial
+* **a stronger barrier brake** (``barrier_repair``; not a change of ``b``): from the
+  first bath on, the barrier's brake on bacterial
   growth (``gamma_ab``, ``gamma_eb``) is multiplied by ``R = barrier_repair``
   (the "dual-action" treatment of Lee et al. 2024; an emollient-like change
   of the habitat).
@@ -45,8 +46,15 @@ peptides of the host or skin pH as variables; one patch of skin, two species,
 no space.
 
 Parameter values: ranges are the sampling ranges of Lee et al. 2024, scaled;
-the defaults are the log-midpoints of those ranges. They are **illustrative**:
-chosen to show the model's behaviour, not measured in any patient.
+the defaults are the log-midpoints of those ranges, except ``gamma_eb``. They
+are **illustrative**: chosen to show the model's behaviour, not measured in any
+patient. ``gamma_eb`` (the barrier's brake on commensals) is 400, not the
+log-midpoint 558: at 558 commensal growth on intact skin (15/559 = 0.027 per
+day) is below shedding (0.0289 per day), so the only healthy state at the
+defaults would be nearly bacteria-free. At 400 (15/401 = 0.037 per day)
+commensals hold about 23 % of capacity on intact skin, agr on, as healthy skin
+carries commensal staphylococci. The damaged state and the bath thresholds do
+not change (tests/test_microbiome.py).
 
 Kill pulses make the equations non-smooth, so :func:`simulate` integrates
 piecewise between events (LSODA, through ``scipy.integrate.odeint``, whose
@@ -67,7 +75,8 @@ from scipy.integrate import odeint
 from ._contract import ModelParams, check_outputs, param
 
 __all__ = ["Params", "simulate", "OUTPUTS", "rhs", "jacobian", "steady_state", "bath_days",
-           "time_average", "settle", "outcome", "validate", "HILL", "RESEEDING", "DAMAGED", "HEALTHY"]
+           "time_average", "settle", "outcome", "validate", "HILL", "RESEEDING", "DAMAGED", "HEALTHY",
+           "agr_active", "log_rates"]
 
 #: steepness of the smooth agr switches (Lee et al. 2024 use on/off steps)
 HILL = 10
@@ -104,9 +113,11 @@ class Params(ModelParams):
     gamma_ab: float = param(587.0, 58.7, 5870.0, step=1.0, unit="per unit barrier",
                             label="barrier brake on S. aureus",
                             meaning=f"how strongly an intact barrier slows S. aureus growth. {_ILL}")
-    gamma_eb: float = param(558.0, 55.8, 5580.0, step=1.0, unit="per unit barrier",
+    gamma_eb: float = param(400.0, 55.8, 5580.0, step=1.0, unit="per unit barrier",
                             label="barrier brake on commensals",
-                            meaning=f"how strongly an intact barrier slows commensal growth. {_ILL}")
+                            meaning="how strongly an intact barrier slows commensal growth. Illustrative value "
+                                    "inside the range sampled by Lee et al. 2024 (log-midpoint 558), lowered so "
+                                    "that commensals can live on intact skin (see the module docstring).")
     delta_0: float = param(0.0289, 0.00289, 0.289, step=0.001, unit="/day", label="shedding",
                            meaning=f"baseline loss of both populations (e.g. shedding of skin cells). {_ILL}")
     delta_ae: float = param(47.8, 4.78, 478.0, step=0.1, unit="/day", label="commensals kill S. aureus",
@@ -156,9 +167,10 @@ class Params(ModelParams):
     targeted: int = param(0, 0, 1, step=1, choices=(0, 1), unit="0 no, 1 yes",
                           label="spare commensals",
                           meaning="1: the kill hits S. aureus only (targeted); 0: it hits both (non-selective)")
-    barrier_repair: float = param(1.0, 1.0, 50.0, step=1.0, unit="x", label="barrier repair",
+    barrier_repair: float = param(1.0, 1.0, 50.0, step=1.0, unit="-fold", label="stronger barrier brake",
                                   meaning="factor on the barrier's brake on bacterial growth from the start "
-                                          "of treatment (1: none; Lee et al. 2024 used 20). Illustrative.")
+                                          "of treatment (1: none; Lee et al. 2024 used 20); it does not change "
+                                          "barrier integrity b. Illustrative.")
 
     # --- a new encounter with S. aureus ---------------------------------------
     exposure: float = param(0.0, 0.0, 0.5, step=0.01, unit="fraction of capacity", label="S. aureus arrives",
@@ -190,6 +202,51 @@ def _rates(p: Params, repair: float):
                 k_b * (1.0 - b) - (d_ba * ka + d_be * ke + d_x) * b]
 
     return f
+
+
+def agr_active(p, a, e):
+    """Active (agr switched on) S. aureus and commensals, ``(s_A a, s_E e)``, vectorised.
+
+    ``a``, ``e``: numbers or arrays (fractions of capacity, > 0). ``p``: a ``Params`` or any
+    object with the same attribute names (values may be arrays). The same switches as in
+    :func:`simulate`; the coupled model of notebook 05 uses ``s_A a`` for the toxins' effects.
+    """
+    a, e = np.asarray(a, dtype=float), np.asarray(e, dtype=float)
+    with np.errstate(over="ignore", divide="ignore"):
+        s_e = 1.0 / (1.0 + (p.e_th / e) ** HILL)
+        ke = s_e * e
+        s_a = 1.0 / (1.0 + (p.a_th * (1.0 + p.gamma_ae * ke) / a) ** HILL)
+    return s_a * a, ke
+
+
+def log_rates(p, la, le, b, repair=1.0, growth_a=1.0, habitat=None, active=None):
+    """The equations of :func:`simulate`, vectorised: ``(d ln a/dt, d ln e/dt, db/dt)``.
+
+    ``la``, ``le``: logarithms of the populations; ``b``: barrier integrity (numbers or arrays
+    of one shape). ``p``: a ``Params`` or any object with the same attribute names (values may
+    be arrays, one per virtual patient). Two optional inputs, used by the coupled model of
+    notebook 05 and neutral at their defaults: ``growth_a`` multiplies the growth rate of
+    S. aureus (``kappa_a``), and ``habitat`` is the barrier integrity that brakes bacterial
+    growth (default: ``b`` itself). ``active``: the result of :func:`agr_active` for these
+    populations, if the caller has it already. tests/test_coupled.py checks it against :func:`rhs`.
+    """
+    la, le, b = (np.asarray(x, dtype=float) for x in (la, le, b))
+    a, e = np.exp(la), np.exp(le)
+    ka, ke = agr_active(p, a, e) if active is None else active
+    # a trial step of a solver can go far out (e.g. ln e = -800); the result is then inf or 0, which
+    # the solver rejects, so numpy's warnings about it are silenced
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        return _log_rates(p, la, le, b, a, e, ka, ke, repair, growth_a, habitat)
+
+
+def _log_rates(p, la, le, b, a, e, ka, ke, repair, growth_a, habitat):
+    hb = b if habitat is None else habitat
+    dla = (p.kappa_a * growth_a / (1.0 + repair * p.gamma_ab * hb) * (1.0 - a) - p.delta_0
+           - p.delta_ae * ke / (ke + p.e_pth) + RESEEDING * np.exp(-la))
+    dle = (p.kappa_e / (1.0 + repair * p.gamma_eb * hb) * (1.0 - e) - p.delta_0
+           - p.delta_ea * ka / (ka + p.a_pth) + RESEEDING * np.exp(-le))
+    db = p.kappa_b * (1.0 - b) - (p.delta_ba * ka + p.delta_be * ke + p.inflammation) * b
+    return dla, dle, db
 
 
 def rhs(params: Params, state, repair: float | None = None) -> np.ndarray:
@@ -386,4 +443,4 @@ def outcome(params: Params, df: pd.DataFrame | None = None) -> str:
 #: start of a flare: the damaged state at default parameters (S. aureus dominant, barrier broken)
 DAMAGED = dict(a0=0.925, e0=1e-6, b0=0.065)
 #: calm skin with an active commensal community, when inflammation = 0.03 /day
-HEALTHY = dict(a0=1e-6, e0=0.243, b0=0.703)
+HEALTHY = dict(a0=1e-6, e0=0.456, b0=0.703)
