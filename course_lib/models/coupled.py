@@ -259,8 +259,12 @@ def _schedule(components, days):
 # --------------------------------------------------------------------------- the coupled equations
 
 def _rhs_factory(tp, mp, k):
-    """The coupled right-hand side for ``n`` patients side by side (state length 6 n)."""
+    """The coupled right-hand side for ``n`` patients side by side (state length 6 n).
+
+    The couplings ``k`` are numbers or arrays of one value per patient."""
     w, k_sa, d_sa, chi = k["shared_barrier"], k["sa_inflammation"], k["sa_barrier"], k["th2_defence"]
+    shared = bool(np.any(np.asarray(w) != 0))
+    toxins = bool(np.any(np.asarray(k_sa) != 0) or np.any(np.asarray(d_sa) != 0))
     base_emollient = tp.emollient
 
     def f(y, t, em, c, u, reactive, load):
@@ -271,11 +275,11 @@ def _rhs_factory(tp, mp, k):
             c = c + reactive * TOPICAL * i8 / (i8 + REACTIVE_LEVEL ** 8)
         tp.emollient = base_emollient + em
         di, db, ds = th2.rates(tp, i, b, s, load, c, u)                    # notebook 02
-        habitat = bm if w == 0 else (1.0 - w) * bm + w * b
+        habitat = (1.0 - w) * bm + w * b if shared else bm
         active = microbiome.agr_active(mp, np.exp(la), np.exp(le))        # (s_A a, s_E e)
         dla, dle, dbm = microbiome.log_rates(mp, la, le, bm, growth_a=1.0 + chi * i,
                                              habitat=habitat, active=active)  # notebook 03
-        if k_sa or d_sa:
+        if toxins:
             di = di + k_sa * active[0]                                     # toxins -> inflammation
             db = db - d_sa * active[0] * b                                 # toxins -> barrier damage
         return np.stack((di, db, ds, dla, dle, dbm), axis=1).ravel()
@@ -301,7 +305,8 @@ def _patient_array(func, name, value, n, lo, hi, unit):
 
 def run_patients(params: Params, p_env=None, flg=None, resilience=None, start=None,
                  strategy=None, days: float = TREAT_DAYS + FOLLOW_DAYS, points_per_day: int = 1,
-                 th2_params=None, microbiome_params=None, trigger=None) -> dict:
+                 th2_params=None, microbiome_params=None, trigger=None, couplings=None,
+                 th2_values=None) -> dict:
     """Integrate many patients at once (vectorised); returns arrays, not a DataFrame.
 
     ``p_env``, ``flg``, ``resilience`` and ``start`` are arrays of one length (one value per
@@ -310,6 +315,10 @@ def run_patients(params: Params, p_env=None, flg=None, resilience=None, start=No
     list of those, one per patient (all are integrated together, in one solver run).
     ``trigger = (load, start_day, length_days)``: a pulse of allergen or irritant that replaces
     every patient's environmental load while it lasts (as in notebook 02).
+    ``couplings``: ``{name: value or one value per patient}`` replacing ``params``' couplings, and
+    ``th2_values``: ``{name: one value per patient}`` replacing notebook 02's parameters, so that
+    variants of the model can be integrated together, in one solver run (the cost is per solver
+    step, not per patient).
     Returns ``{"day": (T,), "inflammation", "barrier", "itch", "s_aureus", "commensals",
     "microbiome_barrier": (T, n)}``.
     """
@@ -337,6 +346,18 @@ def run_patients(params: Params, p_env=None, flg=None, resilience=None, start=No
 
     tp, mp = _sub_params(load, flg, res, th2_params, microbiome_params)
     k = {name: getattr(params, name) for name in COUPLINGS}
+    bounds = {f.name: f.metadata for f in dataclasses.fields(Params)}
+    for name, value in (couplings or {}).items():
+        if name not in COUPLINGS:
+            raise ValueError(f"{MODEL}.run_patients: {name!r} is not one of the couplings {', '.join(COUPLINGS)}")
+        m = bounds[name]
+        k[name] = _patient_array("run_patients", name, value, n, m["lower"], m["upper"], m["unit"])
+    th2_fields = {f.name: f.metadata for f in dataclasses.fields(th2.Params)}
+    for name, value in (th2_values or {}).items():
+        if name not in th2_fields or name in ("p_env", "k_b", "emollient"):
+            raise ValueError(f"{MODEL}.run_patients: th2 value {name!r} cannot be set per patient")
+        m = th2_fields[name]
+        setattr(tp, name, _patient_array("run_patients", name, value, n, m["lower"], m["upper"], m["unit"]))
     f = _rhs_factory(tp, mp, k)
     y = np.empty((n, N_STATE))
     for code, st in STARTS.items():
@@ -437,7 +458,7 @@ def validate(df: pd.DataFrame) -> None:
 
 # --------------------------------------------------------------------------- analysis
 
-def thresholds(params: Params, loads=None, days: float = 730.0) -> dict:
+def thresholds(params, loads=None, days: float = 730.0):
     """The two thresholds of environmental load, from long untreated runs (vectorised over loads).
 
     ``remission``: the lowest load at which a flare (S. aureus-dominated, inflamed start) is
@@ -447,43 +468,71 @@ def thresholds(params: Params, loads=None, days: float = 730.0) -> dict:
     0.2 and 1.6: first on a grid of step 0.05, then on a grid of step 0.01 inside the step where
     the outcome changes (the same result as the fine grid throughout, because at a higher load
     the skin is never less inflamed, and five times faster).
+    ``params``: one ``Params`` (returns a dict) or a list of them (returns a list of dicts; all
+    are integrated together, which is faster than one call each).
     """
-    p = params.replace(strategy=0)
+    many = isinstance(params, (list, tuple))
+    plist = [q.replace(strategy=0) for q in (params if many else [params])]
 
-    def inflamed(grid_remission, grid_flare):
-        a, b = np.asarray(grid_remission, dtype=float), np.asarray(grid_flare, dtype=float)
-        r = run_patients(p, p_env=np.concatenate([a, b]), start=np.repeat([1, 0], [a.size, b.size]),
-                         strategy=(), days=days, points_per_day=1)
-        ends = r["inflammation"][-1] > INFLAMED_LEVEL
-        return ends[:a.size], ends[a.size:]
+    def inflamed(grids):
+        """``grids``: per Params, (remission grid, flare grid) -> the same shapes of bools."""
+        sizes, cols = [], {name: [] for name in ("p_env", "start", "flg", "resilience", *COUPLINGS)}
+        for q, (a, b) in zip(plist, grids):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            m = a.size + b.size
+            sizes.append((a.size, b.size))
+            cols["p_env"].append(np.concatenate([a, b]))
+            cols["start"].append(np.repeat([1, 0], [a.size, b.size]))
+            for name, value in (("flg", q.flg_null_alleles), ("resilience", q.resilience),
+                                *((c, getattr(q, c)) for c in COUPLINGS)):
+                cols[name].append(np.full(m, float(value)))
+        if sum(x + y for x, y in sizes) == 0:
+            return [(np.array([], bool), np.array([], bool)) for _ in plist]
+        arr = {name: np.concatenate(v) for name, v in cols.items()}
+        r = run_patients(plist[0], p_env=arr["p_env"], start=arr["start"], flg=arr["flg"],
+                         resilience=arr["resilience"], strategy=(), days=days, points_per_day=1,
+                         couplings={c: arr[c] for c in COUPLINGS})
+        ends, out, at = r["inflammation"][-1] > INFLAMED_LEVEL, [], 0
+        for x, y in sizes:
+            out.append((ends[at:at + x], ends[at + x:at + x + y]))
+            at += x + y
+        return out
 
     def lowest(grid, ends):
         return float(grid[ends].min()) if ends.any() else float("nan")
 
     if loads is not None:
         grid = np.asarray(loads, dtype=float)
-        rem, fl = inflamed(grid, grid)
-        return {"remission": lowest(grid, rem), "flare": lowest(grid, fl)}
+        res = [{"remission": lowest(grid, rem), "flare": lowest(grid, fl)}
+               for rem, fl in inflamed([(grid, grid)] * len(plist))]
+        return res if many else res[0]
     coarse = np.round(np.arange(0.2, 1.6 + 1e-9, 0.05), 10)
-    ends = dict(zip(("remission", "flare"), inflamed(coarse, coarse)))
-    fine = {}
-    for key, e in ends.items():
-        if not e.any() or e[0]:   # inflamed on the whole grid, or never: nothing to refine
-            fine[key] = np.array([lowest(coarse, e)]) if e.any() else np.array([])
-            continue
-        top = coarse[e].min()
-        fine[key] = np.round(np.arange(top - 0.04, top - 1e-9, 0.01), 10)
-    rem, fl = inflamed(fine["remission"], fine["flare"]) if fine["remission"].size + fine["flare"].size else ([], [])
-    out = {}
-    for key, e, f in (("remission", ends["remission"], rem), ("flare", ends["flare"], fl)):
-        if not e.any():
-            out[key] = float("nan")
-        elif e[0]:
-            out[key] = float(coarse[0])
-        else:
-            f = np.asarray(f, dtype=bool)
-            out[key] = float(fine[key][f].min()) if f.any() else float(coarse[e].min())
-    return out
+    first = inflamed([(coarse, coarse)] * len(plist))
+    fines = []
+    for rem_fl in first:
+        ends = dict(zip(("remission", "flare"), rem_fl))
+        fine = {}
+        for key, e in ends.items():
+            if not e.any() or e[0]:   # inflamed on the whole grid, or never: nothing to refine
+                fine[key] = np.array([])
+                continue
+            top = coarse[e].min()
+            fine[key] = np.round(np.arange(top - 0.04, top - 1e-9, 0.01), 10)
+        fines.append(fine)
+    second = inflamed([(f["remission"], f["flare"]) for f in fines])
+    results = []
+    for rem_fl, fine, rem_fl2 in zip(first, fines, second):
+        out = {}
+        for key, e, f in (("remission", rem_fl[0], rem_fl2[0]), ("flare", rem_fl[1], rem_fl2[1])):
+            if not e.any():
+                out[key] = float("nan")
+            elif e[0]:
+                out[key] = float(coarse[0])
+            else:
+                f = np.asarray(f, dtype=bool)
+                out[key] = float(fine[key][f].min()) if f.any() else float(coarse[e].min())
+        results.append(out)
+    return results if many else results[0]
 
 
 #: the infant of :func:`early_life`: calm skin at birth, a typical environment
