@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-__all__ = ["param", "ModelParams", "check_outputs"]
+__all__ = ["param", "ModelParams", "check_argument", "check_outputs"]
 
 
 def param(default, lower, upper, *, unit: str, meaning: str, step=None,
@@ -102,6 +102,18 @@ class ModelParams:
             raise ValueError(f"{self.model}.Params has no parameter {', '.join(unknown)}; "
                              f"known: {', '.join(sorted(names))}")
         return dataclasses.replace(self, **changes)
+
+
+def check_argument(where: str, name: str, value, lower: float, upper: float, unit: str) -> float:
+    """Check a number passed to a model function (``days``, ``age``, ...) and return it as float.
+
+    ``where`` names the function (``"th2.simulate"``); the error names it, the
+    argument, the value, the range and the unit, like a ``Params`` error.
+    """
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) \
+            or not lower <= value <= upper:
+        raise ValueError(f"{where}: {name}={value!r} is outside [{lower:g}, {upper:g}] ({unit})")
+    return float(value)
 
 
 def check_outputs(df: pd.DataFrame, outputs: dict[str, tuple[str, float, float]],

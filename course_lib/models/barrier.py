@@ -57,7 +57,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._contract import ModelParams, check_outputs, param
+from ._contract import ModelParams, check_argument, check_outputs, param
 
 __all__ = ["Params", "simulate", "OUTPUTS", "integrity", "steady_tewl", "allergen_influx",
            "film_remaining", "water_profile", "TEWL_PER_FLUX", "C_IN", "FLG_INTEGRITY",
@@ -280,10 +280,7 @@ def film_remaining(t_h, p: Params) -> np.ndarray:
 
 
 def _check_number(name: str, value, lower: float, upper: float, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or not lower <= value <= upper:
-        raise ValueError(f"{MODEL}.simulate: {name}={value!r} is outside [{lower:g}, {upper:g}] ({unit})")
-    return float(value)
+    return check_argument(f"{MODEL}.simulate", name, value, lower, upper, unit)
 
 
 def simulate(params: Params, days: float = 7.0, step_h: float = 0.25) -> pd.DataFrame:

@@ -72,7 +72,7 @@ import pandas as pd
 from scipy.integrate import odeint
 
 from . import barrier, march, microbiome, th2
-from ._contract import ModelParams, check_outputs, param
+from ._contract import ModelParams, check_argument, check_outputs, param
 
 __all__ = ["Params", "simulate", "OUTPUTS", "STRATEGIES", "TREAT_DAYS", "FOLLOW_DAYS", "COUPLINGS",
            "run_patients", "thresholds", "allergen_dose", "march_params", "early_life", "uncoupled",
@@ -288,11 +288,7 @@ def _rhs_factory(tp, mp, k):
 
 
 def _check_days(func, days):
-    if isinstance(days, bool) or not isinstance(days, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(days) or not DAYS_RANGE[0] <= days <= DAYS_RANGE[1]:
-        raise ValueError(f"{MODEL}.{func}: days={days!r} is outside [{DAYS_RANGE[0]:g}, {DAYS_RANGE[1]:g}] "
-                         "(days of follow-up)")
-    return float(days)
+    return check_argument(f"{MODEL}.{func}", "days", days, *DAYS_RANGE, "days of follow-up")
 
 
 def _patient_array(func, name, value, n, lo, hi, unit):

@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 from scipy.integrate import odeint
 
-from ._contract import ModelParams, check_outputs, param
+from ._contract import ModelParams, check_argument, check_outputs, param
 
 __all__ = ["Params", "simulate", "OUTPUTS", "rhs", "jacobian", "steady_state", "bath_days",
            "time_average", "settle", "outcome", "validate", "HILL", "RESEEDING", "DAMAGED", "HEALTHY",
@@ -298,11 +298,7 @@ def bath_days(params: Params, days: float | None = None) -> np.ndarray:
 
 
 def _check_arg(name, value, lo, hi, unit, meaning):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or not lo <= value <= hi:
-        raise ValueError(f"microbiome.simulate: {name}={value!r} is outside [{lo:g}, {hi:g}] "
-                         f"({unit}; {meaning})")
-    return float(value)
+    return check_argument("microbiome.simulate", name, value, lo, hi, f"{unit}; {meaning}")
 
 
 def simulate(params: Params, days: float = 84.0, points_per_day: int = 4) -> pd.DataFrame:

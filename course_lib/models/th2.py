@@ -46,14 +46,12 @@ behaviours are documented in the course's science notes (models.md, Notebook 2).
 from __future__ import annotations
 
 import dataclasses
-import math
-from numbers import Real
 
 import numpy as np
 import pandas as pd
 from scipy.integrate import odeint, solve_ivp
 
-from ._contract import ModelParams, check_outputs, param
+from ._contract import ModelParams, check_argument, check_outputs, param
 
 #: fixed (not slider) constants, all illustrative
 K_P = 0.4       # half-saturation of the trigger term (relative load)
@@ -241,9 +239,7 @@ def _fast(p):
 # ----------------------------------------------------------------- schedules
 
 def _check_number(func, name, value, lo, hi, unit):
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) \
-            or not lo <= value <= hi:
-        raise ValueError(f"th2.{func}: {name}={value!r} is outside [{lo:g}, {hi:g}] ({unit})")
+    return check_argument(f"th2.{func}", name, value, lo, hi, unit)
 
 
 def schedule(p: Params, days: float):
