@@ -165,3 +165,11 @@ def test_easi_never_falls_when_a_sign_gets_worse(p, region, sign):
     higher = [c for c in easi.SIGN_CHOICES if c > getattr(p, name)]
     if higher:
         assert easi.total(p.replace(**{name: higher[0]})) >= easi.total(p)
+
+
+def test_check_argument_names_function_argument_value_range_and_unit():
+    from course_lib.models import check_argument
+    assert check_argument("m.simulate", "days", 3, 0, 10, "days") == 3.0
+    for bad in (-1, 11, float("nan"), True, "3"):
+        with pytest.raises(ValueError, match=r"^m\.simulate: days=.* is outside \[0, 10\] \(days\)$"):
+            check_argument("m.simulate", "days", bad, 0, 10, "days")

@@ -7,7 +7,7 @@ property tests and the benchmark find it there, with no list to edit.
 import pkgutil
 from importlib import import_module
 
-from ._contract import ModelParams, check_outputs, param
+from ._contract import ModelParams, check_argument, check_outputs, param
 
 #: model name -> module path, found from the files in this folder
 REGISTRY = {m.name: f"{__name__}.{m.name}" for m in pkgutil.iter_modules(__path__)
@@ -21,4 +21,4 @@ def get(name: str):
     return import_module(REGISTRY[name])
 
 
-__all__ = ["REGISTRY", "get", "ModelParams", "param", "check_outputs"]
+__all__ = ["REGISTRY", "get", "ModelParams", "param", "check_argument", "check_outputs"]
