@@ -317,14 +317,8 @@ def risk_ratio(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, study=
     >>> print(risk_ratio(19, 59, 28, 59))
     RR 0.68 (95% CI 0.43 to 1.07)
     """
-    table, corrected = _table("risk_ratio", events_treat, n_treat, events_ctrl, n_ctrl, alpha)
-    from statsmodels.stats.contingency_tables import Table2x2
-
-    t = Table2x2(table, shift_zeros=False)
-    lo, hi = t.riskratio_confint(alpha=alpha, method="normal")
-    return Effect("RR", float(t.riskratio), float(lo), float(hi), alpha,
-                  se=float(t.log_riskratio_se), log_estimate=float(t.log_riskratio),
-                  corrected=corrected, study=study)
+    return _ratio_effect("risk_ratio", "RR", "riskratio", events_treat, n_treat, events_ctrl, n_ctrl,
+                         alpha, study)
 
 
 def odds_ratio(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, study=None) -> Effect:
@@ -343,13 +337,19 @@ def odds_ratio(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, study=
         computed by ``statsmodels.stats.contingency_tables.Table2x2``. If a cell
         is zero, 0.5 is first added to all four cells (``corrected=True``).
     """
-    table, corrected = _table("odds_ratio", events_treat, n_treat, events_ctrl, n_ctrl, alpha)
+    return _ratio_effect("odds_ratio", "OR", "oddsratio", events_treat, n_treat, events_ctrl, n_ctrl,
+                         alpha, study)
+
+
+def _ratio_effect(func, measure, sm_name, events_treat, n_treat, events_ctrl, n_ctrl, alpha, study) -> Effect:
+    """RR or OR from statsmodels' Table2x2 (``sm_name`` is its attribute prefix)."""
     from statsmodels.stats.contingency_tables import Table2x2
 
+    table, corrected = _table(func, events_treat, n_treat, events_ctrl, n_ctrl, alpha)
     t = Table2x2(table, shift_zeros=False)
-    lo, hi = t.oddsratio_confint(alpha=alpha, method="normal")
-    return Effect("OR", float(t.oddsratio), float(lo), float(hi), alpha,
-                  se=float(t.log_oddsratio_se), log_estimate=float(t.log_oddsratio),
+    lo, hi = getattr(t, f"{sm_name}_confint")(alpha=alpha, method="normal")
+    return Effect(measure, float(getattr(t, sm_name)), float(lo), float(hi), alpha,
+                  se=float(getattr(t, f"log_{sm_name}_se")), log_estimate=float(getattr(t, f"log_{sm_name}")),
                   corrected=corrected, study=study)
 
 
