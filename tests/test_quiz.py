@@ -327,9 +327,11 @@ def _assert_rule(answer, tolerance, k, relative):
 
 if given is not None:
     @settings(database=None, max_examples=300, deadline=None)
-    @given(answer=st.floats(-1e6, 1e6, allow_nan=False),
-           tolerance=st.floats(0, 1e3, allow_nan=False),
-           k=st.floats(-3, 3, allow_nan=False),
+    # Subnormal numbers (below about 2e-308) are left out: a point just outside a tolerance of
+    # 5e-324 rounds back onto it, so "outside" cannot be represented at all.
+    @given(answer=st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False),
+           tolerance=st.floats(0, 1e3, allow_nan=False, allow_subnormal=False),
+           k=st.floats(-3, 3, allow_nan=False, allow_subnormal=False),
            relative=st.booleans())
     def test_numeric_correct_iff_within_tolerance(answer, tolerance, k, relative):
         if relative and answer == 0:
