@@ -12,8 +12,11 @@
 """
 from __future__ import annotations
 
+import base64
+import html
 import io
 import os
+import re
 import warnings
 from contextlib import contextmanager
 
@@ -23,7 +26,8 @@ from matplotlib.container import Container
 from matplotlib.figure import Figure
 
 __all__ = ["COLORS", "LINESTYLES", "MARKERS", "series_style", "use_course_style",
-           "course_style", "new_figure", "figure_png", "FastRenderer", "show"]
+           "course_style", "new_figure", "figure_png", "figure_html", "FastRenderer", "show",
+           "static_mode", "table_html"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black and yellow left out; the first four reach
 #: WCAG 2.1 non-text contrast (3:1) on white, orange and sky blue (2.2:1) come last
@@ -61,17 +65,79 @@ def series_style(i: int, *, marker: bool = False) -> dict:
 
 
 def use_course_style() -> None:
-    """Apply the course style to matplotlib (the one setup call in each notebook).
+    """Apply the course style to matplotlib and tables (the one setup call in each notebook).
+
+    Tables: a pandas DataFrame is shown with every empty header cell given a
+    screen-reader label (:func:`table_html`), so tables pass the audit's
+    "table headers have text" rule in JupyterLab and on the site.
 
     Under the test suite (environment variable ``COURSE_STRICT=1``, set by
     ``make test``) it also turns warnings raised by notebook code into errors,
     so that a deprecation never reaches a learner's screen unnoticed.
     """
     matplotlib.rcParams.update(RC)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        get_ipython = lambda: None  # noqa: E731
+    shell = get_ipython()
+    if shell is not None:
+        formatter = shell.display_formatter.formatters["text/html"]
+        for module in ("pandas", "pandas.core.frame"):  # DataFrame.__module__ is "pandas" in pandas 3
+            formatter.for_type_by_name(module, "DataFrame", table_html)
     if os.environ.get("COURSE_STRICT") == "1":
         warnings.filterwarnings("error", module=r"(__main__|course_lib|matplotlib|pandas|numpy|scipy|statsmodels|ipywidgets)")
         warnings.filterwarnings("error", category=DeprecationWarning)
         warnings.filterwarnings("error", category=FutureWarning)
+
+
+#: Visually hidden but read by screen readers (the usual "sr-only" pattern, inline so it needs no CSS file).
+_SR_ONLY = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+            "clip:rect(0,0,0,0);white-space:nowrap;border:0")
+
+
+_TABLES_SHOWN = 0
+
+
+def table_html(df) -> str:
+    """A DataFrame's usual notebook HTML, with no empty header cell, in a scroll region.
+
+    pandas leaves the corner cell above the row labels (and the cells beside
+    an index name) empty; a screen reader then announces a header with no
+    text. Each such cell gets a visually hidden label: "row label" for the
+    first cell of a header row, "(no heading)" for the others. The table sits
+    in a ``div.course-table`` that scrolls sideways and can take keyboard focus.
+    """
+    page = df._repr_html_()
+    if page is None:  # pragma: no cover - pandas with notebook HTML switched off
+        return None
+    head_end = page.find("</thead>")
+    if head_end < 0:
+        return page
+    head = page[:head_end]
+
+    def label(row: re.Match) -> str:
+        position = iter(range(10**6))
+
+        def fill(cell: re.Match) -> str:
+            first = next(position) == 0
+            if cell.group(2).replace("&nbsp;", "").strip():
+                return cell.group(0)
+            text = "row label" if first else "(no heading)"
+            return f'{cell.group(1)}<span style="{_SR_ONLY}">{text}</span></th>'
+
+        return re.sub(r"(<th(?:\s[^>]*)?>)(.*?)</th>", fill, row.group(0), flags=re.S)
+
+    head = re.sub(r"<tr[^>]*>.*?</tr>", label, head, flags=re.S)
+    # A wide table scrolls inside its own labelled region that the keyboard can reach
+    # (otherwise the front end's output box scrolls, and a keyboard user cannot).
+    # Each table's region needs its own name (a page with two same-named regions confuses navigation).
+    global _TABLES_SHOWN
+    _TABLES_SHOWN += 1
+    columns = ", ".join(str(c) for c in list(df.columns)[:4]) + (", ..." if df.shape[1] > 4 else "")
+    name = html.escape(f"Table {_TABLES_SHOWN}: {df.shape[0]} rows; columns {columns}", quote=True)
+    return (f'<div class="course-table" role="region" aria-label="{name}" '
+            f'tabindex="0" style="overflow-x:auto;max-width:100%">{head}{page[head_end:]}</div>')
 
 
 @contextmanager
@@ -148,11 +214,57 @@ class FastRenderer:
         return buf.getvalue()
 
 
+def static_mode() -> bool:
+    """True while the static web site is built (``COURSE_STATIC=1``, set by ``make site``).
+
+    Explorers and quizzes then display a still picture or a written question
+    instead of widgets, which need a live kernel.
+    """
+    return os.environ.get("COURSE_STATIC") == "1"
+
+
+def _alt_text(description: str) -> str:
+    """The description as plain text for an ``alt`` attribute (markdown emphasis removed)."""
+    return html.escape(re.sub(r"[*`]", "", " ".join(description.split())), quote=True)
+
+
+def _inline_markdown(text: str) -> str:
+    try:  # mistune comes with JupyterLab (via nbconvert)
+        from mistune import html as to_html
+    except ImportError:  # pragma: no cover - escaped text is a readable fallback
+        return html.escape(text)
+    out = to_html(text).strip()
+    return out[3:-4] if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1 else out
+
+
+def figure_html(png: bytes, description: str, *, heading: str = "Figure description.") -> str:
+    """A PNG and its text description as one HTML ``<figure>``.
+
+    The description is the image's ``alt`` text (for screen readers) and is
+    printed directly under it in a ``<figcaption class="course-figure-description">``
+    (for everyone, and for the static site).
+    """
+    if not description or not description.strip():
+        raise ValueError("figure_html: description is empty; every figure needs a text description")
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure class="course-figure" style="margin:0 0 0.5em 0">'
+            f'<img class="course-figure-img" alt="{_alt_text(description)}" '
+            f'src="data:image/png;base64,{data}" style="max-width:100%;height:auto">'
+            f'<figcaption class="course-figure-description"><b>{html.escape(heading)}</b> '
+            f'{_inline_markdown(description.strip())}</figcaption></figure>')
+
+
 def show(fig: Figure, description: str) -> None:
-    """Display a figure with its text description directly underneath."""
+    """Display a figure with its text description directly underneath.
+
+    One HTML output: the picture with the description as ``alt`` text, and the
+    description written out under it. Front ends that do not render HTML show
+    the plain-text version (``Figure: <description>``).
+    """
     if not description or not description.strip():
         raise ValueError("plotting.show: description is empty; every figure needs a text description")
-    from IPython.display import Image, Markdown, display
+    from IPython.display import display
 
-    display(Image(data=figure_png(fig), format="png"))
-    display(Markdown(f"**Figure description.** {description.strip()}"))
+    bundle = {"text/html": figure_html(figure_png(fig), description),
+              "text/plain": f"Figure: {description.strip()}"}
+    display(bundle, raw=True)

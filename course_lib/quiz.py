@@ -243,7 +243,7 @@ class MultipleChoice:
         return Feedback(False, message, self.explanation, hint)
 
     def _ipython_display_(self):
-        display(ask(self))
+        _display_question(self)
 
 
 @dataclass(frozen=True)
@@ -359,7 +359,7 @@ class Numeric:
                                f"{self._band_text()} of the answer.", self.explanation, hint)
 
     def _ipython_display_(self):
-        display(ask(self))
+        _display_question(self)
 
 
 def _to_number(value, unit: str = "") -> float | Feedback:
@@ -480,6 +480,17 @@ class QuizWidget(widgets.VBox):
             self.solution.value = (f"<p><strong>Worked solution</strong></p>"
                                    f"{_markdown_html(self.question.solution)}")
             self.solution_button.description = "Hide worked solution"
+
+
+def _display_question(question) -> None:
+    """A widget in a live notebook; the written question while the static site is built."""
+    from .plotting import static_mode
+
+    if static_mode():
+        from IPython.display import Markdown
+        display(Markdown(render_markdown(question)))
+    else:
+        display(ask(question))
 
 
 def ask(question) -> QuizWidget:

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable
 import ipywidgets as W
 from matplotlib.figure import Figure
 
-from .plotting import FastRenderer, course_style
+from .plotting import FastRenderer, course_style, figure_html, static_mode
 
 __all__ = ["control_for", "controls_for", "Explorer"]
 
@@ -120,6 +120,7 @@ class Explorer:
                 groups = controls
                 controls = [n for _, names in groups for n in names]
         self.controls = controls_for(params, controls)
+        self._groups = groups or [(None, list(self.controls))]
         self.image = W.HTML()
         self.image.add_class("course-figure")
         self.caption = W.HTML()
@@ -154,6 +155,7 @@ class Explorer:
             description = self._update(self.artists, result, self.params)
             png = self.renderer.render()
         self.description = description
+        self._png = png
         self.image.value = _img_html(png, description)
         self.caption.value = f"<p><b>Figure description.</b> {html.escape(description)}</p>"
 
@@ -189,6 +191,33 @@ class Explorer:
             self.status.value = (f'<p role="alert"><b>⚠ The figure could not be updated.</b> '
                                  f"{html.escape(last)}</p>")
 
+    def static_html(self) -> str:
+        """The explorer as a still picture, for the static site (no controls).
+
+        Says that the controls need a live kernel and lists the values the
+        picture was drawn with, then the figure and its description.
+        """
+        def listed(names):
+            return ", ".join(f"{html.escape(self.controls[n].description)} {html.escape(_shown_value(self.controls[n]))}"
+                             for n in names)
+
+        values = "; ".join(f"{html.escape(heading)}: {listed(names)}" if heading else listed(names)
+                           for heading, names in self._groups)
+        return (f'<div class="course-explorer-static">'
+                f'<p class="course-live-note"><b>Interactive figure.</b> In this read-only copy the '
+                f"controls are not shown: they need a live kernel (open the notebook on Binder, on a hub "
+                f"or on your computer with <code>make lab</code>). Drawn with: {values}.</p>"
+                f"{figure_html(self._png, self.description)}</div>")
+
     def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+        from IPython.display import HTML, display
+        display(HTML(self.static_html()) if static_mode() else self.widget)
+
+
+def _shown_value(ctrl) -> str:
+    """A control's value as the learner would read it on the control."""
+    if isinstance(ctrl, W.Dropdown):
+        return str(ctrl.label)
+    if isinstance(ctrl, W.FloatSlider):
+        return format(ctrl.value, ctrl.readout_format)
+    return str(ctrl.value)

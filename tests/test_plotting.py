@@ -1,5 +1,7 @@
 """The course figure style and figure helpers."""
+import base64
 import io
+import re
 import warnings
 
 import matplotlib
@@ -69,9 +71,71 @@ def test_show_needs_a_description():
         plotting.show(fig, "  ")
 
 
-def test_show_displays_the_figure_then_its_description(monkeypatch):
+def test_show_displays_the_figure_with_its_description(monkeypatch):
     shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    fig, _ = plotting.new_figure()
-    plotting.show(fig, "A line falling from 1 to 0.")
-    assert type(shown[0]).__name__ == "Image" and "A line falling" in shown[1].data
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append((obj, raw)))
+    fig, ax = plotting.new_figure(figsize=(4, 3))
+    ax.plot([0, 1], [1, 0])
+    plotting.show(fig, "A line falling from *1* to 0.")
+    (bundle, raw), = shown
+    assert raw is True
+    page = bundle["text/html"]
+    # the picture: a PNG of the figure, with the description (emphasis removed) as alt text
+    src = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
+    assert Image.open(io.BytesIO(base64.b64decode(src))).size == (400, 300)
+    assert 'alt="A line falling from 1 to 0."' in page
+    # ... and the description written out right under it, emphasis rendered
+    caption = re.search(r'<figcaption class="course-figure-description">(.*)</figcaption>', page).group(1)
+    assert "Figure description." in caption and "<em>1</em>" in caption
+    assert page.index("<img") < page.index("<figcaption")
+    assert bundle["text/plain"] == "Figure: A line falling from *1* to 0."
+
+
+def test_figure_html_escapes_the_alt_text():
+    page = plotting.figure_html(b"png", 'Ratio "A" < B & C')
+    assert 'alt="Ratio &quot;A&quot; &lt; B &amp; C"' in page
+
+
+def test_static_mode_follows_the_environment(monkeypatch):
+    monkeypatch.delenv("COURSE_STATIC", raising=False)
+    assert not plotting.static_mode()
+    monkeypatch.setenv("COURSE_STATIC", "1")
+    assert plotting.static_mode()
+    monkeypatch.setenv("COURSE_STATIC", "0")
+    assert not plotting.static_mode()
+
+
+def _header_cells(page):
+    head = page[page.index("<thead>"):page.index("</thead>")]
+    return [re.findall(r"<th[^>]*>(.*?)</th>", row, re.S) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", head, re.S)]
+
+
+def test_table_html_gives_every_empty_header_cell_a_screen_reader_label():
+    import pandas as pd
+    df = pd.DataFrame({"a": [1, 2], "b": [3, 4]}, index=pd.Index(["x", "y"], name="site"))
+    plain = _header_cells(df._repr_html_())
+    assert any(not c.strip() for row in plain for c in row), "pandas leaves header cells empty (the fault fixed here)"
+    rows = _header_cells(plotting.table_html(df))
+    text = [[re.sub(r"<[^>]+>", "", c).strip() for c in row] for row in rows]
+    assert text == [["row label", "a", "b"], ["site", "(no heading)", "(no heading)"]]
+    assert "clip:rect(0,0,0,0)" in rows[0][0], "the label is hidden from sight, not from screen readers"
+    page = plotting.table_html(df)
+    assert re.match(r'<div class="course-table" role="region" aria-label="Table \d+: 2 rows; columns a, b" '
+                    r'tabindex="0"', page), page[:200]
+    labels = {re.search(r'aria-label="([^"]+)"', plotting.table_html(df)).group(1) for _ in range(3)}
+    assert len(labels) == 3, "each table region has its own name"
+    assert page.endswith("</div>")
+    body = page.removesuffix("</div>")
+    assert body[body.index("</thead>"):] == df._repr_html_()[df._repr_html_().index("</thead>"):], "body unchanged"
+
+
+def test_use_course_style_registers_the_table_formatter():
+    from IPython.core.interactiveshell import InteractiveShell
+    import pandas as pd
+    shell = InteractiveShell.instance()
+    try:
+        plotting.use_course_style()
+        html_out = shell.display_formatter.formatters["text/html"](pd.DataFrame({"a": [1]}))
+        assert "row label" in html_out
+    finally:
+        InteractiveShell.clear_instance()

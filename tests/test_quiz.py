@@ -505,3 +505,17 @@ def test_render_markdown_choose_all_and_numeric():
 def test_render_markdown_rejects_a_non_question():
     with pytest.raises(TypeError, match=r"render_markdown: got str; expected a MultipleChoice or Numeric"):
         render_markdown("What is eczema?")
+
+
+def test_a_question_displays_as_a_widget_live_and_as_written_markdown_on_the_site(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr("course_lib.quiz.display", lambda obj: shown.append(obj))
+    monkeypatch.delenv("COURSE_STATIC", raising=False)
+    mc()._ipython_display_()
+    assert isinstance(shown[-1], QuizWidget)
+    monkeypatch.setenv("COURSE_STATIC", "1")
+    num()._ipython_display_()
+    assert isinstance(shown[-1], IPython.display.Markdown)
+    assert shown[-1].data == render_markdown(num())

@@ -104,3 +104,29 @@ def test_fast_renderer_redraws_after_invalidate():
     assert r.render() == first  # cached background: title change not seen
     r.invalidate()
     assert r.render() != first
+
+
+def test_static_mode_shows_a_still_picture_with_the_values_and_a_live_kernel_note(monkeypatch):
+    from IPython.display import HTML
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    explorer = explorers.REGISTRY["easi_scorer"]()
+    explorer.set(trunk_area=40, trunk_erythema=2.0)
+    monkeypatch.setenv("COURSE_STATIC", "1")
+    explorer._ipython_display_()
+    (page,) = shown
+    assert isinstance(page, HTML)
+    text = page.data
+    assert "need a live kernel" in text and "Binder" in text
+    # the values, under the group headings the controls sit in
+    assert re.search(r"Trunk: area \(% of region\) 40, erythema \(score 0-3\) 2\b", text), text[:900]
+    src = re.search(r'src="data:image/png;base64,([^"]+)"', text).group(1)
+    assert base64.b64decode(src) == _png(explorer), "the picture is the explorer's current one"
+    assert f'alt="{html.escape(explorer.description, quote=True)}"' in text
+    assert 'class="course-figure-description"' in text
+
+    shown.clear()
+    monkeypatch.setenv("COURSE_STATIC", "0")
+    explorer._ipython_display_()
+    assert shown == [explorer.widget], "a live notebook shows the widget"
