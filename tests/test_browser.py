@@ -12,7 +12,10 @@ For each ``notebooks/*.ipynb`` (a throwaway copy, served by a private
   (a kernel round trip);
 * no explorer shows "The figure could not be updated";
 * the page raised no JavaScript error and logged no console error outside a
-  short allow-list.
+  short allow-list;
+* an axe-core accessibility audit of the page, after the run, finds nothing in
+  the notebook's outputs and rendered text (ours), and nothing of JupyterLab's
+  own that is not already listed in tests/a11y.py and ACCESSIBILITY.md.
 
 Screenshots and timings go to ``test-output/browser/<notebook-stem>/``.
 Needs /usr/bin/chromium and the playwright package (never a downloaded
@@ -36,16 +39,14 @@ from pathlib import Path
 
 import pytest
 
+import a11y
 import browser_helpers as bh
 
 try:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
-except ImportError as exc:  # handled in the fixture: skip, or fail under COURSE_REQUIRE_BROWSER=1
-    sync_playwright = None
+except ImportError:  # the `browser` fixture (conftest.py) skips, or fails under COURSE_REQUIRE_BROWSER=1
     PlaywrightError = PlaywrightTimeout = Exception
-    PLAYWRIGHT_IMPORT_ERROR = repr(exc)
 
 ROOT = Path(__file__).resolve().parent.parent
 # COURSE_BROWSER_NOTEBOOKS=<dir> points the test at other notebooks (for developing the test itself).
@@ -73,12 +74,6 @@ MAX_CONTROLS = 40         # controls tried before giving up on making the figure
 CONSOLE_ALLOW: list[tuple[str, str]] = []
 
 
-def _unavailable(reason: str):
-    if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser test required (COURSE_REQUIRE_BROWSER=1) but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on a free port, serving a throwaway copy of notebooks/ (request after `browser`)."""
@@ -90,23 +85,6 @@ def lab(tmp_path_factory):
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if sync_playwright is None:
-        _unavailable(f"the playwright package cannot be imported ({PLAYWRIGHT_IMPORT_ERROR})")
-    if not bh.CHROMIUM.exists():
-        _unavailable(f"{bh.CHROMIUM} not found (install Debian's chromium; no Playwright browser download is used)")
-    pw = sync_playwright().start()
-    try:
-        b = bh.launch_browser(pw)
-        try:
-            yield b
-        finally:
-            b.close()
-    finally:
-        pw.stop()
 
 
 class Step:
@@ -235,6 +213,24 @@ def _check_explorer(page, step: Step, nb, out_dir: Path) -> dict:
     return {"controls_tried": tried}
 
 
+# Whether each axe target is our content: a notebook output or rendered markdown (not an editor).
+JS_OURS = """
+([wid, targets]) => targets.map(t => {
+  const el = document.querySelector(Array.isArray(t) ? t[t.length - 1] : t);
+  if (!el || el.closest('.cm-editor')) return false;
+  return !!el.closest(`#${wid} .jp-OutputArea-output, #${wid} .jp-MarkdownOutput`);
+})
+"""
+
+
+def _audit(page, wid: str) -> dict:
+    violations = a11y.run_axe(page)
+    targets = [n["target"] for v in violations for n in v["nodes"]]
+    flags = page.evaluate(JS_OURS, [wid, targets]) if targets else []
+    ours = dict(zip(map(json.dumps, targets), flags))
+    return a11y.sort_violations(violations, lambda node: ours[json.dumps(node["target"])])
+
+
 def _console_problems(console: list[tuple[str, str]]) -> list[str]:
     bad = []
     for kind, text in console:
@@ -324,6 +320,18 @@ def test_notebook_in_jupyterlab(notebook: Path, browser, lab):
         bad_console = _console_problems(console)
         if bad_console:
             pytest.fail(step.msg("\n".join(bad_console)), pytrace=False)
+
+        step("accessibility")
+        audit = _audit(page, wid)
+        a11y.write_report(out_dir / "a11y.json", audit)
+        report["a11y"] = {k: sorted({i["rule"] for i in v}) for k, v in audit.items()}
+        if audit["ours"]:
+            pytest.fail(step.msg("accessibility violations in the notebook's content:\n"
+                                 + a11y.describe(audit["ours"])), pytrace=False)
+        if audit["unknown"]:
+            pytest.fail(step.msg("accessibility violations in JupyterLab not yet sorted (fix if ours, else list "
+                                 "in tests/a11y.py KNOWN_THEIRS and ACCESSIBILITY.md):\n"
+                                 + a11y.describe(audit["unknown"])), pytrace=False)
         passed = True
     finally:
         step.finish()

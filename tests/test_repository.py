@@ -16,10 +16,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def repo_url():
-    named = re.findall(r"^Repository: (https://github\.com/[\w.-]+/[\w.-]+)", README, re.M)
-    assert len(named) == 1, "the README names the repository URL once, on a 'Repository:' line"
-    assert README.count(named[0]) == 1
-    return named[0]
+    import repository  # tools/repository.py: the one parser of the README's 'Repository:' line
+
+    named = repository.repository_url(README)
+    assert README.count(named) == 1, "the repository URL appears once; every other link is built from it"
+    return named
 
 
 def test_every_binder_link_is_built_from_the_repository_url():
