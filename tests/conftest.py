@@ -22,7 +22,8 @@ def pytest_configure(config):
     # and matplotlib from writing to (or reading from) the user's home.
     home = Path(tempfile.mkdtemp(prefix="course-test-home-"))
     for var, sub in [("JUPYTER_CONFIG_DIR", "jupyter-config"), ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-                     ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")]:
+                     ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl"),
+                     ("XDG_CACHE_HOME", "cache")]:  # course_lib.data's record of checked files
         os.environ.setdefault(var, str(home / sub))
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")

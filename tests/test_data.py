@@ -66,19 +66,25 @@ def test_malformed_file_names_file_row_and_column(tmp_path):
     assert "type-error" in msg
 
 
-def test_out_of_range_value_is_caught(tmp_path):
+@pytest.fixture
+def in_process(monkeypatch):
+    """Check in this process (fast); the separate-process path is tested on its own below."""
+    monkeypatch.setenv("COURSE_DATA_CHECK", "inprocess")
+
+
+def test_out_of_range_value_is_caught(tmp_path, in_process):
     bad = _corrupt(tmp_path, "Itch NRS,Vakharia 2018,severe,7,10", "Itch NRS,Vakharia 2018,severe,7,110")
     with pytest.raises(data.DataError, match=r"row 26 \(line 27\), column 'upper'.*constraint"):
         data.load("severity_bands", bad)
 
 
-def test_row_rule_is_caught(tmp_path):
+def test_row_rule_is_caught(tmp_path, in_process):
     bad = _corrupt(tmp_path, "EASI,Leshem 2015,mild,1.1,7.0", "EASI,Leshem 2015,mild,9.1,7.0")
     with pytest.raises(data.DataError, match=r"row 3 \(line 4\).*lower <= upper"):
         data.load("severity_bands", bad)
 
 
-def test_unknown_value_in_an_enum_is_caught(tmp_path):
+def test_unknown_value_in_an_enum_is_caught(tmp_path, in_process):
     bad = _corrupt(tmp_path, "vIGA-AD,Simpson 2020,severe", "vIGA-AD,Simpson 2020,awful")
     with pytest.raises(data.DataError, match="column 'band'"):
         data.load("severity_bands", bad)
@@ -134,3 +140,75 @@ def test_band_errors_are_clear():
         measures.band(80, "EASI", "Leshem 2015")
     with pytest.raises(ValueError, match="no bands for instrument='EASI', scheme='Smith 1999'; known: EASI / Chopra 2017"):
         measures.band(3, "EASI", "Smith 1999")
+
+
+# ------------------------------------------------------------------ checks outside the kernel, remembered
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("COURSE_DATA_CHECK", raising=False)
+    monkeypatch.setattr(data, "_CHECKED", {})
+    return tmp_path / "cache" / "beneath-the-skin" / "data-checks.json"
+
+
+def test_a_learners_kernel_never_imports_frictionless(tmp_path):
+    import subprocess
+    import sys
+    code = ("import sys; from course_lib import data; data.load('severity_bands'); data.load('flg_risk'); "
+            "print(sorted(m for m in ('frictionless', 'pydantic', 'jsonschema', 'petl') if m in sys.modules))")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "COURSE_DATA_CHECK"}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+    assert (tmp_path / "beneath-the-skin" / "data-checks.json").is_file()
+
+
+def test_the_first_check_covers_every_file_and_later_loads_reuse_it(fresh_cache, monkeypatch):
+    data.load("severity_bands")
+    recorded = json.loads(fresh_cache.read_text())
+    assert len(recorded) == len(RESOURCES) and all(v == [] for v in recorded.values())
+    # a new process (empty memory) reads the record instead of checking again
+    monkeypatch.setattr(data, "_CHECKED", {})
+    monkeypatch.setattr(data, "_check", lambda items: pytest.fail(f"checked again: {items}"))
+    for name in RESOURCES:
+        data.load(name)
+
+
+def test_an_edited_file_is_checked_again_in_a_separate_process(fresh_cache, tmp_path, monkeypatch):
+    data.load("severity_bands")
+    bad = _corrupt(tmp_path, "POEM,Charman 2013,severe,17,24", "POEM,Charman 2013,severe,seventeen,24")
+    with pytest.raises(data.DataError, match=r"row 22 \(line 23\), column 'lower'.*'seventeen'.*type-error"):
+        data.load("severity_bands", bad)
+    assert len(json.loads(fresh_cache.read_text())) == len(RESOURCES) + 1, "the bad copy's result is recorded"
+    monkeypatch.setattr(data, "_CHECKED", {})
+    monkeypatch.setattr(data, "_check", lambda items: pytest.fail(f"checked again: {items}"))
+    with pytest.raises(data.DataError, match="'seventeen'"):  # a new process: the record still says so
+        data.load("severity_bands", bad)
+
+
+def test_a_schema_change_invalidates_the_record(fresh_cache, monkeypatch):
+    res = data.resource("severity_bands")
+    before = data._digest(res, data.DATA_DIR / res["path"])
+    changed = dict(res, schema={**res["schema"], "primaryKey": []})
+    assert data._digest(changed, data.DATA_DIR / res["path"]) != before
+
+
+def test_an_unwritable_cache_only_means_checking_again(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setenv("COURSE_DATA_CHECK", "inprocess")
+    monkeypatch.setattr(data, "_CHECKED", {})
+    assert len(data.load("severity_bands")) == 31
+
+
+def test_a_failing_check_process_is_reported(fresh_cache, monkeypatch):
+    import subprocess
+
+    class Done:
+        returncode, stdout, stderr = 1, "", "ModuleNotFoundError: No module named 'frictionless'"
+
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: Done())
+    with pytest.raises(data.DataError, match="data check could not run.*frictionless"):
+        data.load("severity_bands")
