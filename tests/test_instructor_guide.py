@@ -577,3 +577,23 @@ def test_readme_syllabus_times_equal_the_tool():
         assert int(row.group(1)) == tt.measure(path).total_min, (
             f"README gives {row.group(1)} min for {path.name}; tools/teaching_time.py measures "
             f"{tt.measure(path).total_min}")
+
+
+def test_write_times_puts_the_measured_times_back(tmp_path):
+    import shutil
+    src = NOTEBOOKS[1]
+    nb_path, readme = tmp_path / src.name, tmp_path / "README.md"
+    shutil.copy(src, nb_path)
+    shutil.copy(ROOT / "README.md", readme)
+    stale = nb_path.read_text(encoding="utf-8")
+    t = tt.measure(src)
+    stale = stale.replace(f"about **{t.total_min} min**", "about **7 min**")
+    stale = re.sub(r"## 1\. (.*?) \*\(\d+ min; \d+ min so far\)\*", r"## 1. \1 *(1 min; 1 min so far)*", stale, count=1)
+    nb_path.write_text(stale, encoding="utf-8")
+    readme.write_text(re.sub(rf"(notebooks/{src.name}\) \| .+? \| )\d+ min", r"\g<1>3 min",
+                             readme.read_text(encoding="utf-8")), encoding="utf-8")
+    changed = tt.write_times(nb_path, readme)
+    assert len(changed) == 3, changed
+    assert nb_path.read_text(encoding="utf-8") == src.read_text(encoding="utf-8"), "restored byte for byte"
+    assert readme.read_text(encoding="utf-8") == (ROOT / "README.md").read_text(encoding="utf-8")
+    assert tt.write_times(nb_path, readme) == [], "a second run changes nothing"

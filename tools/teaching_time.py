@@ -351,13 +351,57 @@ def as_sections(timings: list[Timing]) -> str:
     return "\n".join(_aligned(table))
 
 
+_FRONT_MATTER = re.compile(r"\*\*Time\.\*\* Reading \d+ min \+ exercises \d+ min = about \*\*\d+ min\*\*")
+
+
+def write_times(path: Path, readme: Path | None = None) -> list[str]:
+    """Write the measured times into a notebook (front matter, section headings) and the README row.
+
+    Only those numbers change; every cell id, output and other line stays as it is.
+    Returns what changed, in words.
+    """
+    import json
+
+    path = Path(path)
+    t = measure(path)
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    front = (f"**Time.** Reading {t.teaching_min} min + exercises {t.exercise_min} min = "
+             f"about **{t.total_min} min**")
+    changed = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        text = _source(cell)
+        new = stamp_headings(_FRONT_MATTER.sub(front, text), heading_times(t), t.total_min)
+        if new != text:
+            cell["source"] = new.splitlines(keepends=True)
+            changed.append(f"{path.name}: times in the cell starting {text.splitlines()[0][:50]!r}")
+    if changed:
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    readme = readme or ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    row = re.compile(rf"^(\| {path.name[:2]} \| \[[^\]]+\]\(notebooks/{re.escape(path.name)}\) \| .+? \| )\d+( min \|)", re.M)
+    new = row.sub(lambda m: f"{m.group(1)}{t.total_min}{m.group(2)}", text)
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+        changed.append(f"README.md: {path.name} now {t.total_min} min")
+    return changed
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="print the table in markdown")
     parser.add_argument("--sections", action="store_true", help="print minutes per numbered section")
+    parser.add_argument("--write", action="store_true",
+                        help="write the measured times into each notebook (front matter, section headings) "
+                             "and the README's syllabus (the instructor guide's tables are edited by hand)")
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/0*.ipynb")
     args = parser.parse_args(argv)
     timings = measure_all(args.notebooks or None)
+    if args.write:
+        for path in (args.notebooks or NOTEBOOKS):
+            for line in write_times(path):
+                print("updated", line)
     if args.sections:
         print(as_sections(timings))
     else:
