@@ -32,6 +32,18 @@ USER_SETTINGS = {
 }
 
 
+def stop_group(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a process started with ``start_new_session=True`` and everything it started."""
+    import signal
+
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

@@ -22,7 +22,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import nbformat
 import pytest
+from browser_helpers import stop_group
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -431,12 +431,7 @@ def hub_user(tmp_path_factory):
     try:
         yield dict(get=get, home=home, upstream=upstream, env=env)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
         log.close()
 
 

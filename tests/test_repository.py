@@ -2,7 +2,6 @@
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import time
@@ -10,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_helpers import stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -83,9 +83,4 @@ def test_make_lab_serves_the_course(tmp_path):
         assert page is not None, "JupyterLab did not answer within 60 s"
         assert "JupyterLab" in page
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
