@@ -63,6 +63,13 @@ def _load_build_site():
     return build_site
 
 
+def npm_assets_available() -> bool:
+    """True if the pinned npm packages are installed or npm can install them."""
+    import shutil
+
+    return (ROOT / "book" / "node_modules" / ".package-lock.json").exists() or shutil.which("npm") is not None
+
+
 def axe_source() -> str:
     """axe.min.js from the pinned npm package (installed on first use)."""
     modules = _load_build_site().npm_assets()

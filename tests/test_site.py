@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 import a11y
+from conftest import browser_unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output" / "site"
@@ -46,6 +47,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     build_site = a11y._load_build_site()
+    if not a11y.npm_assets_available():
+        browser_unavailable("npm is not installed and book/node_modules is missing (the site's pinned "
+                            "MathJax and axe-core come from npm; Debian: apt-get install npm)")
     out = OUTPUT / "html"
     try:
         build_site.build(out, jobs=2, work=tmp_path_factory.mktemp("site-src"))
