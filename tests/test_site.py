@@ -14,7 +14,8 @@ serves it on 127.0.0.1 and, for every page:
   that the sliders need a live kernel, with the notebook's Binder link;
 * every internal link resolves: the file exists and, for ``#anchor`` links,
   the target page has that id;
-* an axe-core accessibility audit finds nothing in our content (tests/a11y.py).
+* an axe-core accessibility audit finds nothing in our content (tests/a11y.py);
+* on a phone-sized screen (390 CSS px) no page is wider than the screen.
 
 Reports go to ``test-output/site/`` (``a11y/<page>.json``, screenshots).
 """
@@ -312,3 +313,28 @@ def test_mend_html_lets_the_fold_be_named_by_its_visible_words():
     bs = a11y._load_build_site()
     page = '<details class="hide above-input"><summary aria-label="Toggle hidden content"><p>Show code cell source</p>'
     assert bs.mend_html(page) == '<details class="hide above-input"><summary><p>Show code cell source</p>'
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_fits_a_phone(page_name, site, server, browser):
+    """Readers without a kernel are often on a phone: no page may be wider than the screen.
+
+    With mobile emulation Chromium widens the layout viewport to fit content that does not
+    wrap (a long DOI, inline code, a wide table outside a scroll box), which makes the whole
+    page pan sideways; so the layout width must stay the screen's 390 CSS px.
+    """
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
+                   else route.abort())
+        page.goto(server + page_name, wait_until="networkidle")
+        (OUTPUT / "phone").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=OUTPUT / "phone" / f"{page_name}.png")
+        width = page.evaluate("() => window.innerWidth")
+        assert width == 390, (f"{page_name} is {width} CSS px wide on a 390 px phone: something in it does not "
+                              "wrap or scroll in its own box, such as a long DOI, URL or inline code (book/course.css "
+                              "makes article text wrap) or a wide table outside a scroll box")
+    finally:
+        context.close()
