@@ -26,7 +26,7 @@ from matplotlib.container import Container
 from matplotlib.figure import Figure
 
 __all__ = ["COLORS", "LINESTYLES", "MARKERS", "series_style", "use_course_style",
-           "course_style", "new_figure", "figure_png", "figure_html", "FastRenderer", "show",
+           "course_style", "new_figure", "figure_png", "figure_html", "img_tag", "FastRenderer", "show",
            "static_mode", "table_html"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black and yellow left out; the first four reach
@@ -117,10 +117,11 @@ def table_html(df) -> str:
     head = page[:head_end]
 
     def label(row: re.Match) -> str:
-        position = iter(range(10**6))
+        position = 0
 
         def fill(cell: re.Match) -> str:
-            first = next(position) == 0
+            nonlocal position
+            first, position = position == 0, position + 1
             if cell.group(2).replace("&nbsp;", "").strip():
                 return cell.group(0)
             text = "row label" if first else "(no heading)"
@@ -237,7 +238,14 @@ def _inline_markdown(text: str) -> str:
     return out[3:-4] if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1 else out
 
 
-def figure_html(png: bytes, description: str, *, heading: str = "Figure description.") -> str:
+def img_tag(png: bytes, description: str) -> str:
+    """An ``<img class="course-figure-img">`` of a PNG, with the description as its ``alt`` text."""
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img class="course-figure-img" alt="{_alt_text(description)}" '
+            f'src="data:image/png;base64,{data}" style="max-width:100%;height:auto">')
+
+
+def figure_html(png: bytes, description: str) -> str:
     """A PNG and its text description as one HTML ``<figure>``.
 
     The description is the image's ``alt`` text (for screen readers) and is
@@ -246,11 +254,8 @@ def figure_html(png: bytes, description: str, *, heading: str = "Figure descript
     """
     if not description or not description.strip():
         raise ValueError("figure_html: description is empty; every figure needs a text description")
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<figure class="course-figure" style="margin:0 0 0.5em 0">'
-            f'<img class="course-figure-img" alt="{_alt_text(description)}" '
-            f'src="data:image/png;base64,{data}" style="max-width:100%;height:auto">'
-            f'<figcaption class="course-figure-description"><b>{html.escape(heading)}</b> '
+    return (f'<figure class="course-figure" style="margin:0 0 0.5em 0">{img_tag(png, description)}'
+            f'<figcaption class="course-figure-description"><b>Figure description.</b> '
             f'{_inline_markdown(description.strip())}</figcaption></figure>')
 
 

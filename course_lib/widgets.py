@@ -18,7 +18,6 @@ blank canvas in a static copy.
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import html
 import time
@@ -28,7 +27,7 @@ from typing import Any, Callable, Iterable
 import ipywidgets as W
 from matplotlib.figure import Figure
 
-from .plotting import FastRenderer, course_style, figure_html, static_mode
+from .plotting import FastRenderer, course_style, figure_html, img_tag, static_mode
 
 __all__ = ["control_for", "controls_for", "Explorer"]
 
@@ -74,12 +73,6 @@ def controls_for(params, names: Iterable[str] | None = None) -> dict[str, W.Valu
     cls = type(params)
     names = list(names) if names is not None else [f.name for f in dataclasses.fields(cls)]
     return {n: control_for(cls, n, getattr(params, n)) for n in names}
-
-
-def _img_html(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<img class="course-figure-img" alt="{html.escape(alt, quote=True)}" '
-            f'src="data:image/png;base64,{data}" style="max-width:100%;height:auto">')
 
 
 class Explorer:
@@ -156,7 +149,7 @@ class Explorer:
             png = self.renderer.render()
         self.description = description
         self._png = png
-        self.image.value = _img_html(png, description)
+        self.image.value = img_tag(png, description)
         self.caption.value = f"<p><b>Figure description.</b> {html.escape(description)}</p>"
 
     def refresh(self) -> float:
