@@ -51,10 +51,12 @@ import math
 import os
 import platform
 import sys
+import tempfile
 import threading
 import time
 import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # One BLAS thread, as in `make test` and on the workshop hub; set before numpy
 # is imported so that this process and the kernels it starts inherit it.
@@ -65,6 +67,9 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT))  # use this checkout's course_lib even if not installed
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tools")]  # for the hub benchmark (--hub):
+from browser_helpers import LabServer  # noqa: E402  the test suite's throwaway JupyterLab server
+from hub_link import hub_link  # noqa: E402  the course's nbgitpuller link
 
 # --- targets ---------------------------------------------------------------
 TARGET_SET_P95_MS = 50.0      # slider release -> new picture, 95th percentile
@@ -142,19 +147,13 @@ def print_machine() -> None:
 # ===========================================================================
 # 1. Explorers
 # ===========================================================================
-def control_values(params_cls, name: str, max_values: int = MAX_VALUES_PER_CONTROL) -> list:
-    """The values a learner can pick on control ``name``, in order.
+def control_values(meta, is_int: bool, max_values: int = MAX_VALUES_PER_CONTROL) -> list:
+    """The values a learner can pick on a control, in order, from its field's metadata.
 
     A drop-down offers its ``choices``. A slider offers lower, lower + step,
-    ... up to upper (from the field's metadata); if that is more than
-    ``max_values`` values, an evenly spaced subset that keeps both ends.
+    ... up to upper; if that is more than ``max_values`` values, an evenly
+    spaced subset that keeps both ends. ``is_int``: the field holds integers.
     """
-    field = {f.name: f for f in dataclasses.fields(params_cls)}[name]
-    return values_from_metadata(field.metadata, isinstance(field.default, int), max_values)
-
-
-def values_from_metadata(meta, is_int: bool, max_values: int = MAX_VALUES_PER_CONTROL) -> list:
-    """:func:`control_values` from a field's metadata (``choices``, ``lower``, ``upper``, ``step``)."""
     if meta["choices"] is not None:
         return list(meta["choices"])
     lower, upper, step = meta["lower"], meta["upper"], meta["step"]
@@ -170,17 +169,29 @@ def values_from_metadata(meta, is_int: bool, max_values: int = MAX_VALUES_PER_CO
     return values
 
 
-def sweep_plan(params, names: list[str]) -> list[tuple[str, object]]:
+def describe_controls(params, names: list[str]) -> dict:
+    """``{name: {"value", "meta", "is_int"}}`` for the controls ``names`` of ``params``.
+
+    The same description :data:`DESCRIBE_SOURCE` prints, in the kernel, for the hub benchmark.
+    """
+    fields = {f.name: f for f in dataclasses.fields(params)}
+    return {name: {"value": getattr(params, name), "is_int": isinstance(fields[name].default, int),
+                   "meta": {k: fields[name].metadata[k] for k in ("lower", "upper", "step", "choices")}}
+            for name in names}
+
+
+def sweep_plan(controls: dict, max_values: int = MAX_VALUES_PER_CONTROL) -> list[tuple[str, object]]:
     """The changes of one sweep: each control in turn through its values, then back.
 
-    Values equal to the control's current value are left out, so every entry
-    is a real change; the sweep ends where it started, so it can be repeated.
+    ``controls`` is what :func:`describe_controls` returns. Values equal to the
+    control's current value are left out, so every entry is a real change; the
+    sweep ends where it started, so it can be repeated.
     """
     plan = []
-    for name in names:
-        start = getattr(params, name)
+    for name, control in controls.items():
+        start = control["value"]
         current = start
-        for value in control_values(type(params), name) + [start]:
+        for value in control_values(control["meta"], control["is_int"], max_values) + [start]:
             if value != current:
                 plan.append((name, value))
                 current = value
@@ -209,7 +220,7 @@ def benchmark_explorer(name: str, max_controls: int | None, repeats: int) -> dic
     build_ms = (time.perf_counter() - t0) * 1e3
 
     names = list(explorer.controls)[:max_controls]
-    plan = sweep_plan(explorer.params, names)
+    plan = sweep_plan(describe_controls(explorer.params, names))
     if not plan:
         return dict(name=name, controls=len(names), changes=0, build_ms=build_ms)
     passes = max(repeats, math.ceil(MIN_CHANGES / len(plan)))
@@ -545,51 +556,24 @@ del _hub_verify, _hub_bench_explorers
 """
 
 
-def sweep_plan_limited(controls: dict, max_values: int) -> list[tuple[str, object]]:
-    """Like :func:`sweep_plan`, for controls described by the kernel, at most ``max_values`` per slider.
-
-    ``controls`` maps a name to ``{"value": current value, "meta": the field's
-    metadata, "is_int": bool}`` (what :data:`DESCRIBE_SOURCE` prints).
-    """
-    plan = []
-    for name, control in controls.items():
-        start = control["value"]
-        value_now = start
-        for value in values_from_metadata(control["meta"], control["is_int"], max_values) + [start]:
-            if value != value_now:
-                plan.append((name, value))
-                value_now = value
-    return plan
-
-
 def session_plan(controls: dict, low: int = HUB_SESSION_MIN,
                  high: int = HUB_SESSION_MAX) -> list[tuple[str, object]]:
     """A learner's session with one explorer: each control in turn, through a few values and back.
 
     The most values per slider (11 down to 2) that keep the session at or under
     ``high`` changes; a long plan is cut at ``high``, a short one repeated until
-    it has at least ``low`` changes.
+    it has at least ``low`` changes. ``controls`` as for :func:`sweep_plan`
+    (here from :data:`DESCRIBE_SOURCE`, run in the kernel).
     """
-    plan = []
     for max_values in range(MAX_VALUES_PER_CONTROL, 1, -1):
-        plan = sweep_plan_limited(controls, max_values)
+        plan = sweep_plan(controls, max_values)
         if len(plan) <= high:
             break
     plan = plan[:high]
-    if not plan:
-        return []
     session = list(plan)
-    while len(session) < low:
+    while plan and len(session) < low:
         session += plan
     return session
-
-
-def final_values(plan: list[tuple[str, object]]) -> dict:
-    """The value each control has after ``plan``."""
-    out = {}
-    for name, value in plan:
-        out[name] = value
-    return out
 
 
 class KernelChannel:
@@ -652,9 +636,9 @@ class KernelChannel:
                 out["reply"] = content
         return out
 
-    def execute(self, code: str, timeout: float = CELL_TIMEOUT_S) -> dict:
+    def execute(self, code: str, timeout: float = CELL_TIMEOUT_S, store_history: bool = True) -> dict:
         """Run ``code``; raise with the kernel's error if it fails; return what it printed."""
-        msg_id = self.send("execute_request", dict(code=code, silent=False, store_history=True,
+        msg_id = self.send("execute_request", dict(code=code, silent=False, store_history=store_history,
                                                    user_expressions={}, allow_stdin=False,
                                                    stop_on_error=True))
         out = self.wait(msg_id, reply=True, timeout=timeout)
@@ -672,107 +656,54 @@ class KernelChannel:
 
     def probe(self) -> dict:
         """The kernel's peak memory and CPU so far (:data:`PROBE_SOURCE`, run outside the history)."""
-        msg_id = self.send("execute_request", dict(code=PROBE_SOURCE, silent=False, store_history=False,
-                                                   user_expressions={}, allow_stdin=False,
-                                                   stop_on_error=True))
-        out = self.wait(msg_id, reply=True)
-        if out["reply"]["status"] != "ok":
-            raise RuntimeError(f"the memory/CPU probe failed in the kernel: {out}")
-        return json.loads(out["stdout"].strip().splitlines()[-1])
+        return json.loads(self.execute(PROBE_SOURCE, store_history=False)["stdout"].strip().splitlines()[-1])
 
 
-class LabServer:
-    """A JupyterLab server in a subprocess, with a throw-away Jupyter home, as one learner's server."""
+class LearnerServer(LabServer):
+    """One learner's JupyterLab server: the test suite's throwaway server, plus what the benchmark reads from it.
 
-    def __init__(self, root: Path):
-        import secrets
-        import socket
-        import subprocess
-        import tempfile
+    :class:`browser_helpers.LabServer` starts ``jupyter lab`` on a free port with
+    every Jupyter and IPython folder in ``work_dir``; ``jupyter`` replaces itself
+    with the server (exec), so ``self.proc.pid`` is the server's process.
+    """
 
-        self._home = tempfile.TemporaryDirectory(prefix="hub-bench-")
-        home = Path(self._home.name)
-        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-                   JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), IPYTHONDIR=str(home / "ipython"),
-                   MPLCONFIGDIR=str(home / "mpl"))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.token = secrets.token_hex(16)
-        self.url = f"http://127.0.0.1:{port}"
-        args = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-                f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={root}"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            args.append("--allow-root")
-        self._log = open(home / "server.log", "w")
-        self.process = subprocess.Popen(args, cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + HUB_START_TIMEOUT_S
-        while True:
-            try:
-                self.request("GET", "/api/status")
-                break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"JupyterLab did not start; see its log:\n{self.log_text()}")
-                time.sleep(0.2)
-
-    def log_text(self) -> str:
-        self._log.flush()
-        return (Path(self._home.name) / "server.log").read_text()[-3000:]
-
-    def request(self, method: str, path: str, body: dict | None = None) -> bytes:
+    def page(self, path: str) -> str:
+        """A page as a browser gets it (HTML, not JSON)."""
         import urllib.request
 
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Authorization": f"token {self.token}",
-                                              "Content-Type": "application/json"})
+        req = urllib.request.Request(self.url + path, headers={"Authorization": f"token {self.token}"})
         with urllib.request.urlopen(req, timeout=CELL_TIMEOUT_S) as response:
-            return response.read()
+            return response.read().decode()
 
     def cpu_s(self) -> float:
         import psutil
 
-        times = psutil.Process(self.process.pid).cpu_times()
+        times = psutil.Process(self.proc.pid).cpu_times()
         return times.user + times.system
 
     def memory_mb(self) -> tuple[float, float]:
         """The server's resident memory now and its peak (VmRSS, VmHWM), in MB."""
         import psutil
 
-        rss = psutil.Process(self.process.pid).memory_info().rss / 2**20
+        rss = psutil.Process(self.proc.pid).memory_info().rss / 2**20
         hwm = rss
-        status = Path(f"/proc/{self.process.pid}/status")
+        status = Path(f"/proc/{self.proc.pid}/status")
         if status.exists():
             line = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM:"))
             hwm = int(line.split()[1]) / 2**10
         return rss, hwm
 
-    def stop(self) -> None:
-        import subprocess
 
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-        self._home.cleanup()
-
-
-def hub_notebook(server: LabServer, path: Path, root: Path) -> dict:
+def hub_notebook(server: LearnerServer, path: Path, root: Path) -> dict:
     """Run one notebook through the server, then a slider session in the same kernel."""
     import nbformat
 
     rel = path.relative_to(root).as_posix()
     nb = nbformat.read(path, as_version=4)
-    server.request("GET", f"/api/contents/{rel}?content=1")          # what opening the file costs
+    server.api("GET", f"/api/contents/{rel}?content=1", timeout=CELL_TIMEOUT_S)   # what opening the file costs
     cpu0 = server.cpu_s()
-    session = json.loads(server.request("POST", "/api/sessions", {
-        "path": rel, "type": "notebook", "name": path.name, "kernel": {"name": "python3"}}))
+    session = server.api("POST", "/api/sessions", {"path": rel, "type": "notebook", "name": path.name,
+                                                    "kernel": {"name": "python3"}}, timeout=HUB_START_TIMEOUT_S)
     channel = None
     try:
         channel = KernelChannel(server.url, server.token, session["kernel"]["id"])
@@ -797,7 +728,7 @@ def hub_notebook(server: LabServer, path: Path, root: Path) -> dict:
                 round_trip_ms.append((time.perf_counter() - t0) * 1e3)
             changes += len(plan)
             if plan:
-                expected[explorer["name"]] = final_values(plan)
+                expected[explorer["name"]] = dict(plan)   # each control's last value
         problems = json.loads(channel.execute(VERIFY_SOURCE % json.dumps(expected))["stdout"].strip()
                               .splitlines()[-1])
         if problems:
@@ -807,7 +738,7 @@ def hub_notebook(server: LabServer, path: Path, root: Path) -> dict:
     finally:
         if channel is not None:
             channel.close()
-        server.request("DELETE", f"/api/sessions/{session['id']}")     # shuts the kernel down
+        server.api("DELETE", f"/api/sessions/{session['id']}", timeout=CELL_TIMEOUT_S)   # shuts the kernel down
     return dict(notebook=path.name, explorers=len(explorers), changes=changes,
                 run_kernel_cpu=run["cpu_s"], run_server_cpu=cpu1 - cpu0, run_peak=run["peak_mb"],
                 session_kernel_cpu=after["cpu_s"] - run["cpu_s"], session_server_cpu=cpu2 - cpu1,
@@ -840,7 +771,7 @@ def as_printed(row: dict) -> dict:
     """The measured values rounded as the table prints them (derive() uses these, so a reader can redo it)."""
     out = {"notebook": row["notebook"]}
     for key, _, fmt in MEASURED_COLUMNS:
-        out[key] = type(row[key])(fmt.format(row[key])) if isinstance(row[key], int) else float(fmt.format(row[key]))
+        out[key] = int(row[key]) if isinstance(row[key], int) else float(fmt.format(row[key]))
     return out
 
 
@@ -1045,30 +976,26 @@ def run_hub(folder: Path, write: bool) -> bool:
     print()
     warm_up_kernel(folder)
     t_start = time.perf_counter()
-    server = LabServer(root)
     rows, ok = [], True
-    try:
-        start_mb, _ = server.memory_mb()
-        server.request("GET", "/lab")      # the page a learner loads
-        # The page an nbgitpuller link lands on, with this course's link (no pull is started).
-        from urllib.parse import urlsplit
-
-        sys.path.insert(0, str(ROOT / "tools"))
-        from hub_link import hub_link
-
-        query = urlsplit(hub_link("https://hub.example.org")).query
-        page = server.request("GET", f"/git-pull?{query}").decode()
-        if "data-repo=" not in page:
-            raise RuntimeError("nbgitpuller's git-pull page did not answer: is nbgitpuller installed and enabled?")
-        for path in notebooks:
-            try:
-                rows.append(hub_notebook(server, path, root))
-            except Exception as exc:
-                print(f"{path.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
-                ok = False
-        rss_mb, hwm_mb = server.memory_mb()
-    finally:
-        server.stop()
+    with tempfile.TemporaryDirectory(prefix="hub-bench-") as work_dir:
+        server = LearnerServer(root, Path(work_dir))
+        server.start(timeout=HUB_START_TIMEOUT_S)
+        try:
+            start_mb, _ = server.memory_mb()
+            server.page("/lab")      # the page a learner loads
+            # The page an nbgitpuller link lands on, with this course's link (no pull is started).
+            query = urlsplit(hub_link("https://hub.example.org")).query
+            if "data-repo=" not in server.page(f"/git-pull?{query}"):
+                raise RuntimeError("nbgitpuller's git-pull page did not answer: is nbgitpuller installed and enabled?")
+            for path in notebooks:
+                try:
+                    rows.append(hub_notebook(server, path, root))
+                except Exception as exc:
+                    print(f"{path.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                    ok = False
+            rss_mb, hwm_mb = server.memory_mb()
+        finally:
+            server.stop()
     wall_s = time.perf_counter() - t_start
 
     if rows:

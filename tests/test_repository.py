@@ -2,14 +2,13 @@
 import os
 import re
 import secrets
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_helpers import stop_group
+from browser_helpers import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -55,17 +54,11 @@ def test_licences_and_citation_are_present():
     assert "cff-version" in (ROOT / "CITATION.cff").read_text()
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_make_lab_serves_the_course(tmp_path):
     """`make lab ARGS=--no-browser` starts JupyterLab; the lab page loads on 127.0.0.1."""
     if not (ROOT / ".venv" / ".course").exists():
         pytest.skip("needs the .venv made by make (run via make test)")
-    port, token = _free_port(), secrets.token_hex(8)
+    port, token = free_port(), secrets.token_hex(8)
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
     args = f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.token={token}"

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/ (when loaded by path, as the tests do)
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/ (when loaded by path)
 import repository  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,14 +39,6 @@ APPS = {"lab": "lab/tree", "notebook": "notebooks"}
 
 class HubLinkError(ValueError):
     """The hub URL, branch or notebook given cannot make a working link."""
-
-
-def repository_url(readme: Path = ROOT / "README.md") -> str:
-    """The course's repository URL, from the README's single ``Repository:`` line."""
-    try:
-        return repository.repository_url(readme)
-    except repository.RepositoryError as exc:
-        raise HubLinkError(str(exc)) from None
 
 
 def target_folder(repo: str) -> str:
@@ -76,11 +68,10 @@ def check_hub_url(hub: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
-def hub_link(hub: str, *, branch: str = "main", notebook: str = "00_start_here.ipynb",
-             app: str = "lab", repo: str | None = None) -> str:
+def hub_link(hub: str, *, branch: str = "main", notebook: str = "00_start_here.ipynb", app: str = "lab") -> str:
     """The nbgitpuller link for this course on the JupyterHub at ``hub``."""
     base = check_hub_url(hub)
-    repo = repo or repository_url()
+    repo = repository.repository_url()
     if app not in APPS:
         raise HubLinkError(f"app must be one of {', '.join(APPS)}; got {app!r}")
     if not branch or any(c.isspace() for c in branch) or branch.startswith("-"):
@@ -104,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         print(hub_link(args.hub, branch=args.branch, notebook=args.notebook, app=args.app))
-    except HubLinkError as exc:
+    except (HubLinkError, repository.RepositoryError) as exc:
         print(f"hub_link.py: error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -3,6 +3,7 @@
     python tools/teaching_time.py              # a table for notebooks/0*.ipynb
     python tools/teaching_time.py --markdown   # the same table in markdown (for the instructor guide)
     python tools/teaching_time.py --sections   # minutes per numbered section, with running totals
+    python tools/teaching_time.py --write      # put the times into the notebooks and the README
 
 The rule is deliberately simple, so that an instructor can check it by hand and a
 test can recompute it. The rates are our own estimates for an instructor-led
@@ -194,12 +195,8 @@ class Timing:
 
     @property
     def counts(self) -> Counts:
+        """The whole notebook's counts (and minutes: ``t.counts.total_min``)."""
         return self.section_counts(s.number for s in self.sections)
-
-    def __getattr__(self, name):        # t.words, t.teaching_min, ... come from the whole notebook
-        if name in ("notebook", "sections"):
-            raise AttributeError(name)
-        return getattr(self.counts, name)
 
     def section_counts(self, numbers) -> Counts:
         """The counts of the listed numbered sections, added up."""
@@ -273,7 +270,7 @@ def heading_times(timing: Timing) -> dict[int, tuple[int, int]]:
     out, running, before = {}, 0.0, 0
     for number, minutes in raw:
         running += minutes
-        so_far = round(timing.total_min * running / raw_total)
+        so_far = round(timing.counts.total_min * running / raw_total)
         out[number] = (so_far - before, so_far)
         before = so_far
     return out
@@ -319,8 +316,12 @@ HEADER = ("notebook", "words", "code cells", "figures", "explorers", "Think!", "
 
 
 def rows(timings: list[Timing]) -> list[tuple]:
-    return [(t.notebook, t.words, t.code_cells, t.figures, t.explorers, t.thinks, t.exercises, t.quizzes,
-             t.teaching_min, t.exercise_min, t.total_min) for t in timings]
+    out = []
+    for t in timings:
+        c = t.counts
+        out.append((t.notebook, c.words, c.code_cells, c.figures, c.explorers, c.thinks, c.exercises, c.quizzes,
+                    c.teaching_min, c.exercise_min, c.total_min))
+    return out
 
 
 def as_markdown(timings: list[Timing]) -> str:
@@ -337,7 +338,7 @@ def _aligned(table: list[tuple]) -> list[str]:
 
 
 def as_text(timings: list[Timing]) -> str:
-    raw = "; ".join(f"{t.notebook[:2]}: {t.teaching_raw:.1f} + {t.exercise_raw:.1f}" for t in timings)
+    raw = "; ".join(f"{t.notebook[:2]}: {t.counts.teaching_raw:.1f} + {t.counts.exercise_raw:.1f}" for t in timings)
     return "\n".join(_aligned([HEADER] + rows(timings))) + f"\n\nunrounded teaching + exercise minutes: {raw}"
 
 
@@ -360,10 +361,9 @@ def write_times(path: Path, readme: Path | None = None) -> list[str]:
     Only those numbers change; every cell id, output and other line stays as it is.
     Returns what changed, in words.
     """
-    import json
-
     path = Path(path)
-    t = measure(path)
+    timing = measure(path)
+    t = timing.counts
     nb = json.loads(path.read_text(encoding="utf-8"))
     front = (f"**Time.** Reading {t.teaching_min} min + exercises {t.exercise_min} min = "
              f"about **{t.total_min} min**")
@@ -372,7 +372,7 @@ def write_times(path: Path, readme: Path | None = None) -> list[str]:
         if cell["cell_type"] != "markdown":
             continue
         text = _source(cell)
-        new = stamp_headings(_FRONT_MATTER.sub(front, text), heading_times(t), t.total_min)
+        new = stamp_headings(_FRONT_MATTER.sub(front, text), heading_times(timing), t.total_min)
         if new != text:
             cell["source"] = new.splitlines(keepends=True)
             changed.append(f"{path.name}: times in the cell starting {text.splitlines()[0][:50]!r}")
