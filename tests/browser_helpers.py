@@ -96,7 +96,9 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with code {self.proc.returncode} before answering;"
+                code = self.proc.returncode
+                self.stop()  # closes the log file too
+                raise RuntimeError(f"jupyter lab exited with code {code} before answering;"
                                    f" log:\n{self.log_tail()}")
             try:
                 self.api("GET", "/api/status", timeout=2)
