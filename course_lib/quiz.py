@@ -37,8 +37,8 @@ except ImportError:  # pragma: no cover - plain text is a readable fallback
     def _markdown_html(text: str) -> str:
         return f"<p>{html.escape(text)}</p>"
 
-__all__ = ["Feedback", "Mistake", "MultipleChoice", "Numeric", "QuizWidget", "ask",
-           "render_markdown", "TRIES_BEFORE_EXPLANATION"]
+__all__ = ["Feedback", "LETTERS", "Mistake", "MultipleChoice", "Numeric", "QuizWidget", "ask",
+           "feedback_text", "render_markdown", "TRIES_BEFORE_EXPLANATION"]
 
 #: The widget shows the explanation after a correct answer or this many wrong ones.
 TRIES_BEFORE_EXPLANATION = 2
@@ -73,6 +73,45 @@ class Feedback:
     explanation: str
     hint: str | None = None
     valid: bool = True
+
+
+#: Option letters: option 0 is A.
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _no_answer(value) -> bool:
+    """None, ``...`` (the exercise placeholder) and blank text are not answers yet."""
+    return value is None or value is Ellipsis or (isinstance(value, str) and not value.strip())
+
+
+def _to_choices(value, n: int) -> tuple[int, ...] | None:
+    """Option indices from letters or indices; () for no answer, None when unreadable."""
+    if _no_answer(value):
+        return ()
+    if isinstance(value, str):
+        text = value.strip().upper().replace(" AND ", ",")
+        parts = [p.strip().rstrip(".)") for p in text.replace(";", ",").split(",") if p.strip()]
+        if len(parts) == 1 and len(parts[0]) > 1 and parts[0].isalpha():
+            parts = list(parts[0])  # "AC"
+        items = parts
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        items = list(value)
+        if not items:
+            return ()
+    else:
+        items = [value]
+    out = []
+    for item in items:
+        if isinstance(item, str) and len(item.strip().rstrip(".)")) == 1:
+            i = LETTERS.find(item.strip().rstrip(".)").upper())
+        elif _is_int(item):
+            i = item
+        else:
+            return None
+        if not 0 <= i < n:
+            return None
+        out.append(i)
+    return tuple(dict.fromkeys(out))
 
 
 def _invalid(message: str) -> Feedback:
@@ -145,9 +184,11 @@ class MultipleChoice:
     prompt : str
         The question (markdown).
     options : tuple of str
-        Two to 26 distinct options (shown as A, B, C... in static pages).
+        Two to 26 distinct options, shown lettered A, B, C... in the widget, on the
+        site and in feedback.
     answer : int or tuple of int
-        Index of the correct option, or a tuple of indices for "choose all that apply".
+        Index of the correct option (0 is A), or a tuple of indices for "choose all
+        that apply".
     explanation : str
         Why the answer is right (markdown).
     hints : dict of int to str, optional
@@ -202,13 +243,18 @@ class MultipleChoice:
         """The indices of all correct options."""
         return frozenset(self.answer) if self.multiple else frozenset([self.answer])
 
+    def letter_answer(self) -> str:
+        """The correct option's letter, or letters joined by ", " ("A, C")."""
+        return ", ".join(LETTERS[i] for i in sorted(self.correct_indices))
+
     def check(self, answer) -> Feedback:
-        """Check a chosen option index (or indices, for "choose all that apply").
+        """Check a chosen option: a letter ("B", "b"), several letters ("A, C") for
+        "choose all that apply", or option indices (0 is A) as the widget sends them.
 
         Parameters
         ----------
-        answer : int, iterable of int, or None
-            What the learner chose.
+        answer : str, int, iterable of str or int, or None
+            What the learner chose. ``...`` (a placeholder) counts as no answer yet.
 
         Returns
         -------
@@ -216,18 +262,18 @@ class MultipleChoice:
             Never raises: input that is not an answer gives ``valid=False`` feedback.
         """
         n = len(self.options)
-        if self.multiple and isinstance(answer, (tuple, list, set, frozenset)):
-            chosen = tuple(answer)
-        else:
-            chosen = () if answer is None else (answer,)
-        if not chosen:
+        last = LETTERS[n - 1]
+        expected = (f"expected letters from A to {last}, such as \"A, C\"" if self.multiple
+                    else f"expected one letter from A to {last}")
+        chosen = _to_choices(answer, n)
+        if chosen == ():
             what = "at least one option" if self.multiple else "one option"
             return _invalid(f"⚠ No option chosen yet: choose {what}, then check.")
-        if not all(_is_int(i) and 0 <= i < n for i in chosen):
-            return _invalid(f"⚠ Cannot check {_shown(answer)}: expected an option number from 0 to {n - 1}.")
+        if chosen is None or (len(chosen) > 1 and not self.multiple):
+            return _invalid(f"⚠ Cannot check {_shown(answer)}: {expected}.")
         chosen = frozenset(chosen)
         if chosen == self.correct_indices:
-            return Feedback(True, "✔ Correct.", self.explanation)
+            return Feedback(True, f"✔ Correct: {self.letter_answer()}.", self.explanation)
         wrong = sorted(chosen - self.correct_indices)
         hint = next((self.hints[i] for i in wrong if i in self.hints), None)
         if not self.multiple:
@@ -269,6 +315,15 @@ class Numeric:
         A worked solution (markdown), shown on request.
     relative : bool, optional
         Read ``tolerance`` as a fraction of ``|answer|`` (0.05 means within 5 %).
+    decimals : int, optional
+        The rounding the learner is asked for (2 means "to 2 decimal places"; 0 a
+        whole number). The prompt then says so, feedback shows numbers rounded
+        that way, and the tolerance must accept the answer rounded that way.
+    calculation : bool, optional
+        False for counting or reading questions: a wrong answer then gets no
+        "check each step of the calculation" hint.
+    unit_one : str, optional
+        The unit's singular ("state" for unit "states"), used for the value 1.
 
     Notes
     -----
@@ -286,6 +341,9 @@ class Numeric:
     hints: tuple[Mistake, ...] = ()
     solution: str | None = None
     relative: bool = False
+    decimals: int | None = None
+    calculation: bool = True
+    unit_one: str = ""
 
     def __post_init__(self):
         C = "Numeric"
@@ -302,6 +360,18 @@ class Numeric:
             raise _error(C, "relative", self.relative, "True or False")
         if self.relative and self.answer == 0:
             raise _error(C, "answer", self.answer, "a non-zero number when relative=True")
+        if not isinstance(self.calculation, bool):
+            raise _error(C, "calculation", self.calculation, "True or False")
+        if not isinstance(self.unit_one, str):
+            raise _error(C, "unit_one", self.unit_one, "a string (may be empty)")
+        if self.decimals is not None:
+            if not (_is_int(self.decimals) and 0 <= self.decimals <= 6):
+                raise _error(C, "decimals", self.decimals, "a whole number from 0 to 6, or None")
+            rounded = round(self.answer, self.decimals)
+            if not self._within(rounded):
+                raise _error(C, "tolerance", self.tolerance,
+                             f"at least {0.5 * 10 ** -self.decimals:g}, so that the answer rounded to "
+                             f"{self.decimals} decimal places ({rounded:.{self.decimals}f}) is accepted")
         if not isinstance(self.hints, (tuple, list)):
             raise _error(C, "hints", self.hints, "a tuple of Mistake(value, text)")
         mistakes = []
@@ -328,8 +398,28 @@ class Numeric:
             return f"±{_fmt(100 * self.tolerance)}%"
         return f"±{_fmt(self.tolerance)} {self.unit}".strip()
 
+    def shown(self, x: float) -> str:
+        """``x`` as feedback shows it: rounded as the prompt asks, with its unit."""
+        text = f"{x:.{self.decimals}f}" if self.decimals is not None else _fmt(x)
+        unit = self.unit_one if self.unit_one and float(text) == 1 else self.unit
+        return f"{text} {unit}".strip()
+
     def _with_unit(self, x: float) -> str:
-        return f"{_fmt(x)} {self.unit}".strip()
+        return self.shown(x)
+
+    @property
+    def rounding_text(self) -> str:
+        """What the prompt asks for: "Give your answer to 2 decimal places." (empty if unset)."""
+        if self.decimals is None:
+            return ""
+        if self.decimals == 0:
+            return "Give a whole number."
+        return f"Give your answer to {self.decimals} decimal place{'s' if self.decimals > 1 else ''}."
+
+    @property
+    def full_prompt(self) -> str:
+        """The prompt and the rounding it asks for."""
+        return f"{self.prompt} {self.rounding_text}".strip()
 
     def check(self, answer) -> Feedback:
         """Check a number, or text typed into a box ("0.25", "0,25", "25 %").
@@ -337,7 +427,8 @@ class Numeric:
         Parameters
         ----------
         answer : float, str or None
-            What the learner gave. A trailing unit, spaces and a decimal comma are allowed.
+            What the learner gave. A trailing unit, spaces, a decimal comma and a
+            fraction ("1/8") are allowed; ``...`` (a placeholder) counts as no answer yet.
 
         Returns
         -------
@@ -354,7 +445,9 @@ class Numeric:
                      if abs(x - m.value) <= self._band(m.value, self.tolerance if m.tolerance is None
                                                        else m.tolerance)), None)
         if hint is None:
-            hint = f"Your answer is too {'high' if x > self.answer else 'low'}. Check each step of the calculation."
+            hint = f"Your answer is too {'high' if x > self.answer else 'low'}."
+            if self.calculation:
+                hint += " Check each step of the calculation."
         return Feedback(False, f"✘ Not quite. {self._with_unit(x)} is not within "
                                f"{self._band_text()} of the answer.", self.explanation, hint)
 
@@ -364,8 +457,8 @@ class Numeric:
 
 def _to_number(value, unit: str = "") -> float | Feedback:
     """Read a learner's input as a finite float, or return feedback saying why not."""
-    expected = "expected a number such as 0.25 (a decimal comma, 0,25, works too)"
-    if value is None or (isinstance(value, str) and not value.strip()):
+    expected = "expected a number such as 0.25 (a decimal comma, 0,25, or a fraction, 1/4, works too)"
+    if _no_answer(value):
         return _invalid("⚠ No answer yet: type a number, then check.")
     if isinstance(value, bool):
         return _invalid(f"⚠ Cannot check {_shown(value)}: {expected}.")
@@ -376,6 +469,13 @@ def _to_number(value, unit: str = "") -> float | Feedback:
         text = text.replace(" ", "")
         if text.count(",") == 1 and "." not in text:
             text = text.replace(",", ".")
+        if text.count("/") == 1:  # a fraction such as 1/8
+            top, bottom = text.split("/")
+            try:
+                x = float(top) / float(bottom)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                return _invalid(f"⚠ Cannot check {_shown(value)}: {expected}.")
+            text = x
     else:
         text = value
     try:
@@ -415,16 +515,18 @@ class QuizWidget(widgets.VBox):
             label = "choose all that apply" if question.multiple else "choose one"
         self.prompt = widgets.HTMLMath(
             f'<fieldset class="course-quiz-prompt"><legend><strong>Question</strong> ({label})</legend>'
-            f"{_markdown_html(question.prompt)}</fieldset>")
+            f"{_markdown_html(_prompt(question))}</fieldset>")
         wide = dict(style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
         if isinstance(question, Numeric):
             unit = f" ({question.unit})" if question.unit else ""
             self.input = widgets.Text(description=f"Your answer{unit}", placeholder="type a number", **wide)
         elif question.multiple:
-            self.input = widgets.VBox([widgets.Checkbox(description=o, value=False, indent=False, **wide)
-                                       for o in question.options])
+            self.input = widgets.VBox([widgets.Checkbox(description=f"{LETTERS[i]}. {o}", value=False,
+                                                        indent=False, **wide)
+                                       for i, o in enumerate(question.options)])
         else:
-            self.input = widgets.RadioButtons(options=[(o, i) for i, o in enumerate(question.options)],
+            self.input = widgets.RadioButtons(options=[(f"{LETTERS[i]}. {o}", i)
+                                                       for i, o in enumerate(question.options)],
                                               value=None, description="Your answer", **wide)
         self.check_button = widgets.Button(description="Check", button_style="primary",
                                            icon="check", tooltip="Check your answer")
@@ -468,7 +570,7 @@ class QuizWidget(widgets.VBox):
         parts = [f"<p><strong>{html.escape(fb.message)}</strong></p>"]
         if fb.hint:
             parts.append(f"<p><strong>Hint:</strong></p>{_markdown_html(fb.hint)}")
-        if fb.explanation and (fb.correct or self.wrong_tries >= TRIES_BEFORE_EXPLANATION):
+        if show_explanation(fb, self.wrong_tries):
             parts.append(f"<p><strong>Explanation:</strong></p>{_markdown_html(fb.explanation)}")
         self.feedback.value = f'<div role="status">{"".join(parts)}</div>'
 
@@ -480,6 +582,25 @@ class QuizWidget(widgets.VBox):
             self.solution.value = (f"<p><strong>Worked solution</strong></p>"
                                    f"{_markdown_html(self.question.solution)}")
             self.solution_button.description = "Hide worked solution"
+
+
+def _prompt(question) -> str:
+    return question.full_prompt if isinstance(question, Numeric) else question.prompt
+
+
+def show_explanation(fb: Feedback, wrong_tries: int) -> bool:
+    """The explanation is shown after a right answer or :data:`TRIES_BEFORE_EXPLANATION` wrong ones."""
+    return bool(fb.explanation) and (fb.correct or wrong_tries >= TRIES_BEFORE_EXPLANATION)
+
+
+def feedback_text(fb: Feedback, wrong_tries: int = 0) -> str:
+    """The widget's feedback as plain text, for the code route (``print``)."""
+    parts = [fb.message]
+    if fb.hint:
+        parts.append(f"Hint: {fb.hint}")
+    if show_explanation(fb, wrong_tries):
+        parts.append(f"Explanation: {fb.explanation}")
+    return "\n".join(parts)
 
 
 def _display_question(question) -> None:
@@ -526,12 +647,12 @@ def render_markdown(question) -> str:
         Markdown text.
     """
     if isinstance(question, MultipleChoice):
-        letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
         how = "Choose all that apply." if question.multiple else "Choose one."
-        body = "\n".join(f"- **{letters[i]}.** {o}" for i, o in enumerate(question.options))
-        answer = ", ".join(f"{letters[i]}. {question.options[i]}" for i in sorted(question.correct_indices))
+        body = "\n".join(f"- **{LETTERS[i]}.** {o}" for i, o in enumerate(question.options))
+        answer = ", ".join(f"{LETTERS[i]}. {question.options[i]}" for i in sorted(question.correct_indices))
     elif isinstance(question, Numeric):
         how = "Answer with a number" + (f" in {question.unit}." if question.unit else ".")
+        how = f"{how} {question.rounding_text}".strip()
         body = ""
         answer = f"{question._with_unit(question.answer)} ({question._band_text()} accepted)"
     else:

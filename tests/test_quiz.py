@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import pytest
 
 from course_lib import quiz
-from course_lib.quiz import (TRIES_BEFORE_EXPLANATION, Feedback, Mistake, MultipleChoice, Numeric,
+from course_lib.quiz import (TRIES_BEFORE_EXPLANATION, Feedback, Mistake, MultipleChoice, Numeric, feedback_text,
                              QuizWidget, ask, render_markdown)
 
 try:
@@ -142,7 +142,9 @@ def test_mistake_validation(args, match):
 
 def test_multiple_choice_reference_answer_is_correct():
     fb = mc().check(0)
-    assert fb == Feedback(True, "✔ Correct.", mc().explanation, None, True)
+    assert fb == Feedback(True, "✔ Correct: A.", mc().explanation, None, True)
+    for typed in ("A", "a", " a. ", "A)", ["A"]):
+        assert mc().check(typed).correct, typed
 
 
 @pytest.mark.parametrize("wrong", [1, 3])
@@ -159,9 +161,13 @@ def test_wrong_option_without_hint_gets_a_generic_hint():
 
 
 @pytest.mark.parametrize("answer, correct, message, hint", [
-    ((0, 1), True, "✔ Correct.", None),
-    ([1, 0], True, "✔ Correct.", None),
-    ({0, 1}, True, "✔ Correct.", None),
+    ((0, 1), True, "✔ Correct: A, B.", None),
+    ([1, 0], True, "✔ Correct: A, B.", None),
+    ({0, 1}, True, "✔ Correct: A, B.", None),
+    ("A, B", True, "✔ Correct: A, B.", None),
+    ("b,a", True, "✔ Correct: A, B.", None),
+    ("AB", True, "✔ Correct: A, B.", None),
+    ("A and B", True, "✔ Correct: A, B.", None),
     ((0,), False, "You chose 1 of the 2 correct options and 0 that are not correct.",
      "Some correct options are not chosen yet: choose all that apply."),
     (0, False, "You chose 1 of the 2 correct options", "Some correct options are not chosen yet"),
@@ -172,7 +178,7 @@ def test_wrong_option_without_hint_gets_a_generic_hint():
 def test_choose_all_that_apply(answer, correct, message, hint):
     fb = multi().check(answer)
     assert fb.correct is correct and message in fb.message
-    assert fb.message.startswith("✔ Correct." if correct else "✘ Not quite.")
+    assert fb.message.startswith("✔ Correct" if correct else "✘ Not quite.")
     assert (fb.hint is None) if hint is None else fb.hint.startswith(hint)
 
 
@@ -180,15 +186,18 @@ def test_choose_all_that_apply(answer, correct, message, hint):
     (mc(), None, "⚠ No option chosen yet: choose one option, then check."),
     (multi(), None, "⚠ No option chosen yet: choose at least one option, then check."),
     (multi(), (), "⚠ No option chosen yet: choose at least one option, then check."),
-    (mc(), 99, "⚠ Cannot check 99: expected an option number from 0 to 3."),
-    (mc(), -1, "⚠ Cannot check -1: expected an option number from 0 to 3."),
-    (mc(), "abc", "⚠ Cannot check 'abc': expected an option number from 0 to 3."),
-    (mc(), "", "⚠ Cannot check '': expected an option number from 0 to 3."),
-    (mc(), True, "⚠ Cannot check True: expected an option number from 0 to 3."),
-    (mc(), math.nan, "⚠ Cannot check nan: expected an option number"),
-    (mc(), (0,), "⚠ Cannot check (0,): expected an option number"),
-    (multi(), (0, 99), "⚠ Cannot check (0, 99): expected an option number from 0 to 3."),
-    (multi(), "abc", "⚠ Cannot check 'abc'"),
+    (mc(), ..., "⚠ No option chosen yet: choose one option, then check."),
+    (mc(), "", "⚠ No option chosen yet: choose one option, then check."),
+    (mc(), 99, "⚠ Cannot check 99: expected one letter from A to D."),
+    (mc(), -1, "⚠ Cannot check -1: expected one letter from A to D."),
+    (mc(), "E", "⚠ Cannot check 'E': expected one letter from A to D."),
+    (mc(), "abc", "⚠ Cannot check 'abc': expected one letter from A to D."),
+    (mc(), "A, B", "⚠ Cannot check 'A, B': expected one letter from A to D."),
+    (mc(), True, "⚠ Cannot check True: expected one letter from A to D."),
+    (mc(), math.nan, "⚠ Cannot check nan: expected one letter"),
+    (mc(), (0, 1), "⚠ Cannot check (0, 1): expected one letter"),
+    (multi(), (0, 99), '⚠ Cannot check (0, 99): expected letters from A to D, such as "A, C".'),
+    (multi(), "xyz", "⚠ Cannot check 'xyz'"),
 ])
 def test_multiple_choice_bad_input_gives_feedback_not_an_exception(question, answer, message):
     fb = question.check(answer)
@@ -280,7 +289,7 @@ def test_typographic_minus_sign_is_read():
     assert Numeric("p", -1.5, 0.01, "e").check("\u22121.5").correct
 
 
-EXPECT_NUMBER = "expected a number such as 0.25 (a decimal comma, 0,25, works too)."
+EXPECT_NUMBER = "expected a number such as 0.25 (a decimal comma, 0,25, or a fraction, 1/4, works too)."
 EXPECT_FINITE = "expected a finite number, not infinity or NaN."
 
 
@@ -363,7 +372,7 @@ def test_ask_builds_an_accessible_multiple_choice_widget():
                      w.prompt.value)
     assert "Which gene" in w.prompt.value
     assert isinstance(w.input, widgets.RadioButtons) and w.input.description == "Your answer"
-    assert w.input.options == (("FLG", 0), ("INS", 1), ("HBB", 2), ("CFTR", 3)) and w.input.value is None
+    assert w.input.options == (("A. FLG", 0), ("B. INS", 1), ("C. HBB", 2), ("D. CFTR", 3)) and w.input.value is None
     assert w.check_button.description == "Check" and w.feedback.value == ""
     assert w.children == (w.prompt, w.input, w.check_button, w.feedback, w.solution_button, w.solution)
 
@@ -371,13 +380,13 @@ def test_ask_builds_an_accessible_multiple_choice_widget():
 def test_choose_all_that_apply_uses_checkboxes():
     w = ask(multi())
     assert "(choose all that apply)" in w.prompt.value
-    assert [c.description for c in w.input.children] == list(multi().options)
+    assert [c.description for c in w.input.children] == [f"{'ABCD'[i]}. {o}" for i, o in enumerate(multi().options)]
     assert all(isinstance(c, widgets.Checkbox) for c in w.input.children)
     assert w.answer() == ()
     w.input.children[1].value = w.input.children[0].value = True
     assert w.answer() == (0, 1)
     w.check_button.click()
-    assert "✔ Correct." in w.feedback.value
+    assert "✔ Correct: A, B." in w.feedback.value
 
 
 def test_numeric_widget_box_description_includes_the_unit():
@@ -404,7 +413,7 @@ def test_check_button_shows_words_hint_then_explanation_after_two_wrong_tries():
     assert "Explanation:" in w.feedback.value and "filaggrin" in w.feedback.value
     w.input.value = 0
     w.check_button.click()
-    assert "✔ Correct." in w.feedback.value and "Hint:" not in w.feedback.value
+    assert "✔ Correct: A." in w.feedback.value and "Hint:" not in w.feedback.value
     assert "filaggrin" in w.feedback.value
 
 
@@ -519,3 +528,51 @@ def test_a_question_displays_as_a_widget_live_and_as_written_markdown_on_the_sit
     num()._ipython_display_()
     assert isinstance(shown[-1], IPython.display.Markdown)
     assert shown[-1].data == render_markdown(num())
+
+
+# ------------------------------------------------------------------ issue 12: what a learner types, rounding
+
+@pytest.mark.parametrize("typed", ["3/8", "0.375", "0.38", "0,38", " 3 / 8 "])
+def test_numeric_accepts_a_fraction_and_the_rounded_value(typed):
+    q = Numeric("Share?", 0.375, 0.005, "e", decimals=2)
+    assert q.check(typed).correct, typed
+
+
+def test_numeric_feedback_rounds_as_the_prompt_asks():
+    q = Numeric("Share?", 0.3808463252, 0.005, "e", decimals=2)
+    assert q.full_prompt == "Share? Give your answer to 2 decimal places."
+    assert q.check(0.38).message == "✔ Correct. The answer is 0.38 (answers within ±0.005 are accepted)."
+    assert "0.3808" not in q.check(0.5).message
+    assert Numeric("n?", 3, 0.5, "e", decimals=0).full_prompt == "n? Give a whole number."
+    assert Numeric("n?", 3, 0.05, "e", decimals=1).rounding_text == "Give your answer to 1 decimal place."
+    assert "Give your answer to 2 decimal places." in render_markdown(q)
+
+
+def test_rounding_needs_a_tolerance_that_accepts_the_rounded_answer():
+    with pytest.raises(ValueError, match=r"Numeric\.tolerance: got 0\.001; expected at least 0\.005"):
+        Numeric("p", 0.375, 0.001, "e", decimals=2)
+    with pytest.raises(ValueError, match=r"Numeric\.decimals: got 7"):
+        Numeric("p", 0.3808, 0.001, "e", decimals=7)
+
+
+def test_reading_questions_get_no_calculation_hint():
+    assert Numeric("How many states?", 3, 0, "e").check(4).hint.endswith("Check each step of the calculation.")
+    hint = Numeric("How many states?", 3, 0, "e", calculation=False).check(4).hint
+    assert hint == "Your answer is too high."
+
+
+def test_units_agree_in_number():
+    q = Numeric("How many?", 3, 0, "e", unit="states", unit_one="state", decimals=0, calculation=False)
+    assert q.check(1).message == "✘ Not quite. 1 state is not within ±0 states of the answer."
+    assert q.check(3).message.startswith("✔ Correct. The answer is 3 states")
+
+
+def test_a_placeholder_is_not_an_answer():
+    assert not num().check(...).valid and not mc().check(...).valid
+
+
+def test_feedback_text_is_the_widgets_feedback_in_words():
+    q = mc()
+    assert feedback_text(q.check(1)) == f"✘ Not quite.\nHint: {q.hints[1]}"
+    assert feedback_text(q.check(1), wrong_tries=2).endswith(f"Explanation: {q.explanation}")
+    assert feedback_text(q.check(0)) == f"✔ Correct: A.\nExplanation: {q.explanation}"
