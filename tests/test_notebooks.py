@@ -68,9 +68,10 @@ def test_setup_cell_is_clean(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_figure_has_a_text_description(path):
     code = "\n".join("".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "code")
-    figures = len(re.findall(r"new_figure\(", code))
+    figures = len(re.findall(r"new_figure\(", code))  # figures drawn in the notebook; course_lib.figures draws others
     shown = len(re.findall(r"\bshow\(fig, ", code))
-    assert figures == shown, f"{figures} figures made but {shown} shown with a description"
+    assert figures <= shown, f"{figures} figures made but {shown} shown with a description"
+    assert len(re.findall(r"\bshow\(", code)) == shown, "every show() gets a figure and its text description"
     assert "plt.show()" not in code and "import matplotlib.pyplot" not in code, "use course_lib.plotting, not pyplot"
 
 

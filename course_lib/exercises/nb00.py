@@ -75,3 +75,31 @@ def total_band():
         explanation=f"The total is {total:.1f}: it lies in 7.1-21.0 (Leshem moderate) and in 6.0-22.9 "
                     "(Chopra moderate).",
     )
+
+
+#: Horimukai et al. 2014 (data/emollient_prevention_trials.csv): eczema by week 32, emollient vs control.
+HORIMUKAI = dict(events_treat=19, n_treat=59, events_ctrl=28, n_ctrl=59)
+
+
+@question
+def horimukai_rr():
+    from .. import data, stats
+
+    rows = data.load("emollient_prevention_trials").query("trial == 'Horimukai 2014' and outcome == 'eczema'")
+    counts = {arm: (int(r.events), int(r.n)) for arm, r in zip(rows["arm"], rows.itertuples())}
+    (et, nt), (ec, nc) = counts["emollient"], counts["control"]
+    rr = stats.risk_ratio(et, nt, ec, nc).estimate
+    odds = stats.odds_ratio(et, nt, ec, nc).estimate
+    rd = stats.risk_difference(et, nt, ec, nc).estimate
+    return Numeric(
+        prompt=(f"In Horimukai 2014, {et} of {nt} emollient babies and {ec} of {nc} control babies had eczema by "
+                "week 32. What is the risk ratio, emollient vs control?"),
+        answer=rr, tolerance=0.005, decimals=2,
+        hints=(Mistake(1 / rr, "That is control vs emollient: put the emollient risk on top."),
+               Mistake(odds, "That is the odds ratio: divide risks (events / everyone), not odds (events / non-events)."),
+               Mistake(rd, "That is the risk difference (a subtraction); the risk ratio divides one risk by the other."),
+               Mistake(et / nt, "That is the risk in the emollient group alone; divide it by the control group's risk.")),
+        explanation=(f"Risk with emollient {et}/{nt} = {et / nt:.3f}; risk in controls {ec}/{nc} = {ec / nc:.3f}; "
+                     f"risk ratio = {et / nt:.3f} / {ec / nc:.3f} = {rr:.2f} (both groups have {nt} babies, so it is "
+                     f"simply {et}/{ec})."),
+    )
