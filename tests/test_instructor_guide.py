@@ -1,48 +1,33 @@
-"""The instructor guide (notebooks/instructor_guide.md) checked against the notebooks and tools/teaching_time.py.
+"""The instructor guide (notebooks/instructor_guide.md) checked against the notebooks, the question
+definitions in course_lib.exercises and tools/teaching_time.py.
 
-Fast and kernel-free: the notebooks are parsed, never run.
+Kernel-free: questions are built from course_lib (their answers are computed from the models and
+data there), notebooks are parsed, never run.
 
-How a quiz's reference answer is found without running its notebook:
-
-* MultipleChoice: ``answer=`` is a literal (``1`` or ``(0, 2)``), read with ``ast.literal_eval``
-  and turned into letters (0 -> A). The guide's entry must give exactly those letters.
-* Numeric: ``answer=`` is resolved from the notebook's source to an interval. A literal, or
-  arithmetic on literals (``round(1 - 3.8 / 11.0, 3)``), is exact. A value computed in the
-  notebook is taken from the notebook's own asserts about it: ``x == 3``, ``abs(x - v) < t``,
-  ``round(x, k) == v``, ``f"{x:.1f}" == "3.6"``, ``a < x < b`` and tuple equalities. The
-  guide's number must lie within the quiz's own tolerance of that interval. An answer that
-  cannot be resolved fails the test with a message saying how to pin it.
-
-The guide's number must be that value as written: equal to it once rounded to the digits the
-guide shows, and never further off than the quiz's own tolerance (so the quiz would accept it).
-
-The same resolver finds the values of the quizzes' ``Mistake(...)`` hints, so the guide's list
-of common wrong answers can be checked to include each of them, by the same rule. The few that
-cannot be resolved are listed in :data:`UNCHECKED_MISTAKES`.
+* Each question ``"NN.name"`` has one guide entry ``#### ... (`NN.name`)`` whose ``**Answer:** **...**``
+  line states the question's answer: the letters of a multiple-choice question (``B`` or ``A, C``), or
+  the number as the guide writes it, equal to the computed answer once rounded to the digits shown and
+  never further off than the quiz's own tolerance.
+* The entry's "Common wrong answers" include every wrong option of a multiple-choice question (in
+  bold) and the value of every ``Mistake`` hint of a numeric one, by the same rule.
 """
 from __future__ import annotations
 
-import ast
 import json
 import math
-import operator
 import re
 from pathlib import Path
 
 import pytest
 import teaching_time as tt  # tools/ (on sys.path through conftest.py)
 
+from course_lib import exercises, quiz
+
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "notebooks" / "instructor_guide.md"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
 IDS = [p.name[:2] for p in NOTEBOOKS]
 
-# Quiz mistakes computed in the notebook from the model, which no assert pins: the guide's numbers
-# for them cannot be checked without running the notebook. Any other unresolved mistake fails.
-UNCHECKED_MISTAKES = {
-    "04-or_question": {"round(risk_e / risk_no_e, 2)", "round(risk_e - risk_no_e, 3)"},
-    "05-solo_question": {"dupi['events'] / dupi['n']"},
-}
 
 
 # ----------------------------------------------------------------------------- reading the guide
@@ -129,155 +114,13 @@ def markdown(nb: dict) -> str:
     return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
 
 
-def code_trees(nb: dict) -> list[ast.Module]:
-    return [ast.parse("".join(c["source"])) for c in nb["cells"] if c["cell_type"] == "code"]
-
-
-def quiz_calls(nb: dict) -> list[tuple[str, str, dict]]:
-    """(variable, kind, {keyword: node}) for every ``name = Numeric(...)/MultipleChoice(...)``."""
-    found = []
-    for tree in code_trees(nb):
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-                    and isinstance(node.value.func, ast.Name)
-                    and node.value.func.id in ("Numeric", "MultipleChoice")):
-                keywords = {k.arg: k.value for k in node.value.keywords}
-                for target in node.targets:
-                    found.append((target.id, node.value.func.id, keywords))
-    return found
-
-
-# An interval [lo, hi]; exact values have lo == hi.
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
-
-
-def _combine(op, a, b):
-    values = [op(x, y) for x in a for y in b]
-    return (min(values), max(values))
-
-
-def _assert_conjuncts(test: ast.expr):
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        for value in test.values:
-            yield from _assert_conjuncts(value)
-    else:
-        yield test
-
-
-def _const(node) -> float | None:
-    try:
-        value = ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _is_literal(node) -> bool:
-    try:
-        ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
-    return True
-
-
-def _pin(pins: dict, node: ast.expr, lo: float, hi: float) -> None:
-    key = ast.unparse(node)
-    old = pins.get(key, (-math.inf, math.inf))
-    pins[key] = (max(old[0], lo), min(old[1], hi))
-
-
-def _pins_from_equality(pins: dict, left: ast.expr, right: ast.expr) -> None:
-    if isinstance(left, ast.Tuple) and isinstance(right, ast.Tuple) and len(left.elts) == len(right.elts):
-        for a, b in zip(left.elts, right.elts):
-            _pins_from_equality(pins, a, b)
-        return
-    if isinstance(left, ast.JoinedStr) and len(left.values) == 1 and isinstance(left.values[0], ast.FormattedValue):
-        spec = left.values[0].format_spec
-        digits = re.fullmatch(r"\.(\d+)f", ast.literal_eval(spec.values[0]) if spec else "")
-        if digits and isinstance(right, ast.Constant) and isinstance(right.value, str):
-            half = 0.5 * 10 ** -int(digits.group(1))
-            _pin(pins, left.values[0].value, float(right.value) - half, float(right.value) + half)
-        return
-    value = _const(right)
-    if value is None:
-        return
-    if isinstance(left, ast.Call) and isinstance(left.func, ast.Name) and left.func.id == "round" \
-            and len(left.args) == 2 and _const(left.args[1]) is not None:
-        half = 0.5 * 10 ** -_const(left.args[1])
-        _pin(pins, left.args[0], value - half, value + half)
-    elif _const(left) is None:
-        _pin(pins, left, value, value)
-
-
-def pins(nb: dict) -> dict[str, tuple[float, float]]:
-    """What the notebook's asserts say about computed values: {expression source: (lo, hi)}."""
-    found: dict[str, tuple[float, float]] = {}
-    for tree in code_trees(nb):
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Assert):
-                continue
-            for test in _assert_conjuncts(node.test):
-                if not isinstance(test, ast.Compare):
-                    continue
-                parts = [test.left, *test.comparators]
-                if all(isinstance(op, ast.Eq) for op in test.ops):
-                    constant = next((p for p in parts if _is_literal(p)), None)
-                    if constant is not None:
-                        for p in parts:
-                            if p is not constant:
-                                _pins_from_equality(found, p, constant)
-                elif (len(test.ops) == 1 and isinstance(test.ops[0], (ast.Lt, ast.LtE))
-                      and isinstance(test.left, ast.Call) and getattr(test.left.func, "id", None) == "abs"
-                      and isinstance(test.left.args[0], ast.BinOp) and isinstance(test.left.args[0].op, ast.Sub)
-                      and _const(test.left.args[0].right) is not None and _const(test.comparators[0]) is not None):
-                    centre, width = _const(test.left.args[0].right), _const(test.comparators[0])
-                    _pin(found, test.left.args[0].left, centre - width, centre + width)
-                elif (len(test.ops) == 2 and all(isinstance(op, (ast.Lt, ast.LtE)) for op in test.ops)
-                      and _const(parts[0]) is not None and _const(parts[2]) is not None):
-                    _pin(found, parts[1], _const(parts[0]), _const(parts[2]))
-    return found
-
-
-class Unresolved(Exception):
-    pass
-
-
-def resolve(node: ast.expr, pinned: dict) -> tuple[float, float]:
-    """The interval a numeric expression from a notebook must lie in (see the module docstring)."""
-    key = ast.unparse(node)
-    if key in pinned:
-        return pinned[key]
-    value = _const(node)
-    if value is not None:
-        return (value, value)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        lo, hi = resolve(node.operand, pinned)
-        return (-hi, -lo)
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        return _combine(_OPS[type(node.op)], resolve(node.left, pinned), resolve(node.right, pinned))
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        if node.func.id == "float" and len(node.args) == 1:
-            return resolve(node.args[0], pinned)
-        if node.func.id == "round" and len(node.args) == 2 and _const(node.args[1]) is not None:
-            k = int(_const(node.args[1]))
-            lo, hi = resolve(node.args[0], pinned)
-            return (round(lo, k), round(hi, k))
-    raise Unresolved(key)
-
-
-def resolve_answer(name: str, keywords: dict, pinned: dict) -> tuple[float, float]:
-    """A Numeric quiz's answer: what the notebook asserts about ``name.answer``, else its ``answer=``."""
-    return pinned.get(f"{name}.answer") or resolve(keywords["answer"], pinned)
-
-
 # ----------------------------------------------------------------------------- the cases
 
-def quiz_cases():
-    cases = []
-    for path in NOTEBOOKS:
-        for name, kind, _ in quiz_calls(load(path)):
-            cases.append(pytest.param(path, name, kind, id=f"{path.name[:2]}-{name}"))
-    return cases
+KEYS = [pytest.param(key, id=key) for key in exercises.keys()]
+
+
+def question_entry(key: str) -> str:
+    return entry_for(notebook_section(key[:2]), key)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -287,100 +130,70 @@ def test_a_section_per_notebook_that_links_it(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_every_exercise_has_an_answer_entry(path):
-    in_notebook = re.findall(r"^### Exercise (\d+)", markdown(load(path)), re.M)
-    in_guide = [m for heading in entries(notebook_section(path.name[:2]))
-                for m in re.findall(r"^Exercise (\d+)\b", heading)]
-    assert in_notebook, "the notebook has no exercises?"
-    assert sorted(in_guide, key=int) == sorted(in_notebook, key=int), \
-        f"exercises in the notebook {in_notebook}, answer entries in the guide {in_guide}"
+def test_every_question_has_an_answer_entry(path):
+    number = path.name[:2]
+    keys = exercises.keys(number)
+    assert keys, "the notebook has no questions?"
+    in_guide = [m for heading in entries(notebook_section(number)) for m in re.findall(r"\(`(\d\d\.\w+)`\)", heading)]
+    assert sorted(in_guide) == sorted(keys), f"questions {keys}, answer entries in the guide {in_guide}"
+    exercises_in_notebook = re.findall(r"^### Exercise (\d+)", markdown(load(path)), re.M)
+    exercises_in_guide = [m for heading in entries(notebook_section(number))
+                          for m in re.findall(r"^Exercise (\d+)\b", heading)]
+    assert sorted(exercises_in_guide, key=int) == sorted(exercises_in_notebook, key=int)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_objectives_are_the_notebooks_own(path):
     md = markdown(load(path))
     objectives = md.split("**Objectives.**", 1)[1].split("**Time", 1)[0]
-    lines = re.findall(r"^\d+\. .+$", objectives, re.M)
+    unlinked = lambda text: re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # glossary links may differ
+    lines = re.findall(r"^\d+\. .+$", unlinked(objectives), re.M)
     assert lines
-    section = notebook_section(path.name[:2])
+    section = unlinked(notebook_section(path.name[:2]))
     for line in lines:
         assert line in section, f"objective not copied verbatim into the guide: {line}"
 
 
-@pytest.mark.parametrize("path, name, kind", quiz_cases())
-def test_every_quiz_answer_agrees_with_the_notebook(path, name, kind):
-    nb = load(path)
-    keywords = next(k for n, _, k in quiz_calls(nb) if n == name)
-    entry = entry_for(notebook_section(path.name[:2]), name)
-    stated = stated_answer(entry)
-    if kind == "MultipleChoice":
-        answer = ast.literal_eval(keywords["answer"])
-        expected = {chr(ord("A") + i) for i in (answer if isinstance(answer, tuple) else (answer,))}
+def _agrees_with(q, written: str, value: float, tolerance: float | None = None) -> bool:
+    tolerance = q.tolerance * (abs(value) if q.relative else 1) if tolerance is None else tolerance
+    return agrees(written, value, value, tolerance)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_answer_agrees_with_the_question(key):
+    q = exercises.get(key)
+    stated = stated_answer(question_entry(key))
+    if isinstance(q, quiz.MultipleChoice):
         given = set(re.findall(r"\b[A-Z]\b", stated))
-        assert given == expected, f"{name}: guide says {stated!r}, the notebook's answer is {sorted(expected)}"
+        assert given == set(q.letter_answer().split(", ")), \
+            f"{key}: guide says {stated!r}, the question's answer is {q.letter_answer()}"
     else:
-        try:
-            lo, hi = resolve_answer(name, keywords, pins(nb))
-        except Unresolved as missing:
-            pytest.fail(f"{name}: cannot find the value of {missing} in {path.name} without running it; "
-                        "pin it with an assert such as `assert abs(x - 1.5) < 0.01`")
         written = numbers(stated)
-        assert written, f"{name}: no number in the guide's answer {stated!r}"
-        assert agrees(written[0], lo, hi, _const(keywords["tolerance"])), \
-            f"{name}: guide says {written[0]}, the notebook's answer is in [{lo}, {hi}]"
+        assert written, f"{key}: no number in the guide's answer {stated!r}"
+        assert _agrees_with(q, written[0], q.answer), \
+            f"{key}: guide says {written[0]}, the question's answer is {q.shown(q.answer)}"
 
 
-@pytest.mark.parametrize("path, name, kind", quiz_cases())
-def test_common_wrong_answers_include_the_quiz_hints(path, name, kind):
-    nb = load(path)
-    keywords = next(k for n, _, k in quiz_calls(nb) if n == name)
-    wrong = wrong_answers_part(entry_for(notebook_section(path.name[:2]), name))
+@pytest.mark.parametrize("key", KEYS)
+def test_common_wrong_answers_include_the_quiz_hints(key):
+    q = exercises.get(key)
+    wrong = wrong_answers_part(question_entry(key))
     bold = re.findall(r"\*\*([^*]+)\*\*", wrong)
-    if kind == "MultipleChoice":
-        answer = ast.literal_eval(keywords["answer"])
-        correct = set(answer if isinstance(answer, tuple) else (answer,))
+    if isinstance(q, quiz.MultipleChoice):
         letters = {b.strip() for b in bold}
-        for i in range(len(keywords["options"].elts)):
-            if i not in correct:
-                assert chr(ord("A") + i) in letters, f"{name}: wrong option {chr(ord('A') + i)} is not discussed"
+        for i in range(len(q.options)):
+            if i not in q.correct_indices:
+                assert quiz.LETTERS[i] in letters, f"{key}: wrong option {quiz.LETTERS[i]} is not discussed"
         return
-    pinned = pins(nb)
     given = [n for b in bold for n in numbers(b)]
-    question_tolerance = _const(keywords["tolerance"])
-    hints = keywords.get("hints")
-    assert hints is None or isinstance(hints, (ast.Tuple, ast.List)), f"{name}: cannot read hints={ast.unparse(hints)}"
-    unresolved = set()
-    for mistake in (hints.elts if hints is not None else []):
-        try:
-            lo, hi = resolve(mistake.args[0], pinned)
-        except Unresolved:
-            unresolved.add(ast.unparse(mistake.args[0]))
-            continue
-        extra = {k.arg: k.value for k in mistake.keywords}
-        tolerance = _const(extra["tolerance"]) if "tolerance" in extra else question_tolerance
-        assert any(agrees(x, lo, hi, tolerance) for x in given), \
-            f"{name}: the quiz's mistake {ast.unparse(mistake.args[0])} (about {lo:.4g}) is not among the " \
-            f"guide's common wrong answers {given}"
-    assert unresolved == UNCHECKED_MISTAKES.get(f"{path.name[:2]}-{name}", set()), (
-        f"{name}: mistakes whose value cannot be found without running {path.name}: {sorted(unresolved)}; "
-        "pin each with an assert in the notebook (or update UNCHECKED_MISTAKES)")
+    for mistake in q.hints:
+        assert any(_agrees_with(q, x, mistake.value, mistake.tolerance) for x in given), \
+            f"{key}: the quiz's mistake {mistake.value:.4g} is not among the guide's common wrong answers {given}"
 
 
-def test_the_resolver_is_not_vacuous():
-    """Numeric answers that need the notebook's asserts do get resolved, and to the right values."""
-    nb = {p.name[:2]: load(p) for p in NOTEBOOKS}
-    resolved = {}
-    for number, book in nb.items():
-        for name, kind, keywords in quiz_calls(book):
-            if kind == "Numeric" and _const(keywords["answer"]) is None:
-                resolved[f"{number}-{name}"] = resolve_answer(name, keywords, pins(book))
-    assert resolved["02-count_question"] == (1.0, 1.0)
-    assert resolved["05-persist_question"] == (0.35, 0.35)
-    assert resolved["04-fall_question"] == (0.655, 0.655)
-    lo, hi = resolved["04-or_question"]
-    assert (lo, hi) == (1.3, 1.8)       # the notebook only asserts a range for the model's odds ratio
-    with pytest.raises(Unresolved):
-        resolve(ast.parse("risk_e / risk_no_e", mode="eval").body, pins(nb["04"]))
+def test_the_rule_reads_the_digits_the_guide_shows():
+    assert agrees("4.2", 4.2, 4.2, 0.05) and agrees("0.68", 0.6786, 0.6786, 0.005)
+    assert not agrees("0.69", 0.6786, 0.6786, 0.005) and not agrees("4", 4.2, 4.2, 0.05)
 
 
 # ----------------------------------------------------------------------------- times and plans
@@ -414,16 +227,39 @@ def test_each_section_states_the_measured_time(path):
                        notebook_section(path.name[:2]))
     assert stated, "no '**Time (measured):** teaching N min + exercises N min = **N min**' line"
     assert tuple(int(v) for v in stated.groups()) == (t.teaching_min, t.exercise_min, t.total_min)
+    timing = tt.measure(path)
+    core = (f"of which the core path is **{timing.core.total_min} min**; working alone, about "
+            f"{timing.alone[0]} min core and {timing.alone[1]} min in all")
+    assert core in notebook_section(path.name[:2]), f"the guide should say: {core}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_front_matter_states_the_measured_time(path):
-    t = tt.measure(path).counts
-    stated = re.search(r"\*\*Time\.\*\* Reading (\d+) min \+ exercises (\d+) min = about \*\*(\d+) min\*\*",
-                       markdown(load(path)))
-    assert stated, "front matter: '**Time.** Reading N min + exercises N min = about **N min**'"
-    assert tuple(int(v) for v in stated.groups()) == (t.teaching_min, t.exercise_min, t.total_min), \
-        "the front matter's time differs from tools/teaching_time.py; update one of them"
+    timing = tt.measure(path)
+    lines = re.findall(r"^\*\*Time\.\*\* .*$", markdown(load(path)), re.M)
+    assert lines == [tt.front_matter(timing)], \
+        "the front matter's time differs from tools/teaching_time.py; run python tools/teaching_time.py --write"
+    core = timing.core
+    assert f"reading {core.teaching_min} min + exercises {core.exercise_min} min = about **{core.total_min} min**" \
+        in lines[0].lower()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_core_path_fits_one_sitting(path):
+    """course-style.md: a core path of at most 60 minutes for a learner working alone; Going further comes last."""
+    timing = tt.measure(path)
+    assert timing.alone[0] <= 60, f"core path {timing.alone[0]} min working alone (limit 60)"
+    flags = [s.going_further for s in timing.sections]
+    assert flags == sorted(flags), "Going further sections come after every core section"
+
+
+def test_core_and_self_paced_minutes_by_hand():
+    timing = tt.Timing("x.ipynb", (tt.Section(1, "a", tt.Counts(code_cells=30)),
+                                   tt.Section(2, "Going further: b", tt.Counts(code_cells=20))))
+    assert timing.core.total_min == 30 and timing.counts.total_min == 50
+    assert timing.alone == (35, 60)          # 30 x 1.2 = 36 -> 35; 50 x 1.2 = 60
+    assert "Going further sections add about 20 min (25 min alone)" in tt.front_matter(timing)
+    assert tt.readme_time(timing) == "35 min core, 60 in all"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -559,13 +395,12 @@ def test_the_rule_on_a_small_notebook(tmp_path):
     prose = " ".join(["word"] * 150)
     cells = [
         md("# Title\n\n" + prose),                                                           # 151 words
-        code("from course_lib.explorers.x import slider_app\nfrom course_lib.quiz import Numeric\n"),
+        code("from course_lib.explorers.x import slider_app\nfrom course_lib.exercises import ask\n"),
         md("## 1. First *(5 min)*\n\n**Think!** Why? | --- |"),                              # 6 words
         code("fig, ax = new_figure()\nshow(fig, 'a figure')"),
         code("app = slider_app()\napp"),
         md("## 2. Second\n\n### Exercise 1: one\n\n" + " ".join(["more"] * 40)),             # 45 words
-        code("q = Numeric(prompt='p', answer=1.0, tolerance=0.1, explanation='e')\n"
-             "m = MultipleChoice(prompt='p', options=('a', 'b'), answer=0, explanation='e')"),
+        code("ask('00.upper_limbs', my_answer)\nask('00.warm_up', my_answer)"),  # one numeric, one choice question
         md("<details><summary>Worked solution</summary>\n\n" + " ".join(["sol"] * 200) + "\n</details>\n\n"
            "## Key points\n\n- one point\n\n## References\n\n" + " ".join(["ref"] * 500)),  # 4 words; 203 in the solution
     ]
@@ -588,12 +423,12 @@ def test_the_rule_on_a_small_notebook(tmp_path):
 def test_readme_syllabus_times_equal_the_tool():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:
-        row = re.search(rf"^\| {path.name[:2]} \| \[[^\]]+\]\(notebooks/{re.escape(path.name)}\) \| .+? \| (\d+) min \|",
+        row = re.search(rf"^\| {path.name[:2]} \| \[[^\]]+\]\(notebooks/{re.escape(path.name)}\) \| .+? \| (\d+ min[^|]*?) \|",
                         readme, re.M)
         assert row, f"README syllabus has no row for {path.name}"
-        measured = tt.measure(path).counts.total_min
-        assert int(row.group(1)) == measured, (
-            f"README gives {row.group(1)} min for {path.name}; tools/teaching_time.py measures {measured}")
+        measured = tt.readme_time(tt.measure(path))
+        assert row.group(1) == measured, (
+            f"README gives {row.group(1)} for {path.name}; tools/teaching_time.py measures {measured}")
 
 
 def test_write_times_puts_the_measured_times_back(tmp_path):
@@ -604,11 +439,12 @@ def test_write_times_puts_the_measured_times_back(tmp_path):
     shutil.copy(src, nb_path)
     shutil.copy(ROOT / "README.md", readme)
     stale = nb_path.read_text(encoding="utf-8")
-    total = tt.measure(src).counts.total_min
+    total = tt.measure(src).core.total_min
+    assert f"about **{total} min**" in stale
     stale = stale.replace(f"about **{total} min**", "about **7 min**")
     stale = re.sub(r"## 1\. (.*?) \*\(\d+ min; \d+ min so far\)\*", r"## 1. \1 *(1 min; 1 min so far)*", stale, count=1)
     nb_path.write_text(stale, encoding="utf-8")
-    readme.write_text(re.sub(rf"(notebooks/{src.name}\) \| .+? \| )\d+ min", r"\g<1>3 min",
+    readme.write_text(re.sub(rf"(notebooks/{src.name}\) \| .+? \| )\d+ min[^|]*? \|", r"\g<1>3 min |",
                              readme.read_text(encoding="utf-8")), encoding="utf-8")
     changed = tt.write_times(nb_path, readme)
     assert len(changed) == 3, changed

@@ -27,6 +27,16 @@ Exercise time (minutes) =
 
 Teaching and exercise minutes are each rounded to the nearest 5 (halves round up);
 the total is the sum of the two rounded numbers, so the table always adds up.
+
+Core path and Going further: numbered sections whose heading starts "Going further" are optional;
+the rest (with the front matter and the key points) is the core path, which course-style.md caps at
+60 minutes for a learner working alone.
+
+Working alone: the rates are for an instructor-led session. They were checked against a timed
+walk-through of every notebook by a self-paced learner (second-year biology student, school maths,
+basic Python; reported in issue 12): the learners needed 100-130 min for notebooks 01-05, which this
+rule put at 90-110 min, a ratio of 1.1-1.2. Self-paced minutes are therefore the rule's minutes times
+:data:`SELF_PACED` (1.2), rounded to 5.
 A "word" is a whitespace-separated token with at least one letter or digit.
 Sections are the numbered ``## N. ...`` headings; the title, front matter and Setup
 count with section 1, and Key points and What next with the last section.
@@ -55,13 +65,16 @@ RATES = {
     "multiple_choice": 3,
 }
 ROUND_TO = 5
+#: A learner working alone takes this many times the rule's (instructor-led) minutes; see the module docstring.
+SELF_PACED = 1.2
+_GOING_FURTHER = re.compile(r"^Going further\b", re.I)
 
 _DETAILS = re.compile(r"<details>.*?</details>", re.S)
 _WORD = re.compile(r"\S*[A-Za-z0-9]\S*")
 _H2 = re.compile(r"^## (.+)$", re.M)
 _NUMBERED = re.compile(r"^(\d+)\. (.*)")
 _TIMING = re.compile(r"\s*\*\([^)]*\)\*\s*$")      # the "*(10 min; 25 min so far)*" after a heading
-_QUIZ_KINDS = {"Numeric": "numeric", "MultipleChoice": "multiple_choice"}
+_ASK = re.compile(r"""\bask\(\s*["'](\d\d\.\w+)["']""")
 
 
 def round_to(minutes: float, step: int = ROUND_TO) -> int:
@@ -94,25 +107,24 @@ def split_markdown(text: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Quiz:
-    """One quiz question defined in a notebook: ``name = Numeric(...)`` or ``name = MultipleChoice(...)``."""
+    """One question a notebook asks: ``ask("NN.name", my_answer)``, defined in ``course_lib.exercises``."""
 
-    name: str
+    name: str          # the key, "NN.name"
     kind: str          # "numeric" or "multiple_choice"
-    cell: int          # index of its code cell in the notebook
+    cell: int          # index of its check cell in the notebook
 
 
 def quizzes(nb: dict) -> list[Quiz]:
-    """Every quiz question assigned to a name in the notebook, in order."""
+    """Every question the notebook asks, in order (its kind read from course_lib.exercises)."""
+    from course_lib import exercises, quiz
+
     found = []
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
             continue
-        for node in ast.walk(ast.parse(_source(cell))):
-            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-                    and isinstance(node.value.func, ast.Name) and node.value.func.id in _QUIZ_KINDS):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        found.append(Quiz(target.id, _QUIZ_KINDS[node.value.func.id], i))
+        for key in _ASK.findall(_source(cell)):
+            kind = "numeric" if isinstance(exercises.get(key), quiz.Numeric) else "multiple_choice"
+            found.append(Quiz(key, kind, i))
     return found
 
 
@@ -185,6 +197,16 @@ class Section:
     heading: str
     counts: Counts
 
+    @property
+    def going_further(self) -> bool:
+        """An optional section, after the core path: its heading starts "Going further"."""
+        return bool(_GOING_FURTHER.match(self.heading))
+
+
+def self_paced(minutes: float) -> int:
+    """Minutes for a learner working alone: the rule's minutes times :data:`SELF_PACED`, rounded to 5."""
+    return round_to(minutes * SELF_PACED)
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -213,6 +235,16 @@ class Timing:
     def section_minutes(self, numbers) -> int:
         """Rounded teaching + rounded exercise minutes of the listed sections, as in the table."""
         return self.section_counts(numbers).total_min
+
+    @property
+    def core(self) -> Counts:
+        """The core path: every section but the Going further ones."""
+        return self.section_counts(s.number for s in self.sections if not s.going_further)
+
+    @property
+    def alone(self) -> tuple[int, int]:
+        """(core, all) minutes for a learner working alone."""
+        return self_paced(self.core.total_min), self_paced(self.counts.total_min)
 
 
 def _markdown_parts(text: str, section: int, heading: str):
@@ -312,7 +344,7 @@ def by_number(timings: list[Timing] | None = None) -> dict[str, Timing]:
 # ----------------------------------------------------------------------------- output
 
 HEADER = ("notebook", "words", "code cells", "figures", "explorers", "Think!", "exercises", "quizzes",
-          "teaching min", "exercise min", "total min")
+          "teaching min", "exercise min", "total min", "core min", "alone: core", "alone: all")
 
 
 def rows(timings: list[Timing]) -> list[tuple]:
@@ -320,7 +352,7 @@ def rows(timings: list[Timing]) -> list[tuple]:
     for t in timings:
         c = t.counts
         out.append((t.notebook, c.words, c.code_cells, c.figures, c.explorers, c.thinks, c.exercises, c.quizzes,
-                    c.teaching_min, c.exercise_min, c.total_min))
+                    c.teaching_min, c.exercise_min, c.total_min, t.core.total_min, *t.alone))
     return out
 
 
@@ -347,12 +379,32 @@ def as_sections(timings: list[Timing]) -> str:
     for t in timings:
         for s in t.sections:
             so_far = t.section_minutes(x.number for x in t.sections if x.number <= s.number)
-            table.append((t.notebook[:2], f"{s.number}. {s.heading[:50]}", f"{s.counts.teaching_raw:.1f}",
+            table.append((t.notebook[:2], f"{s.number}. {s.heading[:50]}" + (" [GF]" if s.going_further else ""),
+                          f"{s.counts.teaching_raw:.1f}",
                           f"{s.counts.exercise_raw:.1f}", s.counts.total_min, so_far))
     return "\n".join(_aligned(table))
 
 
-_FRONT_MATTER = re.compile(r"\*\*Time\.\*\* Reading \d+ min \+ exercises \d+ min = about \*\*\d+ min\*\*")
+_FRONT_MATTER = re.compile(r"^\*\*Time\.\*\* .*$", re.M)
+
+
+def front_matter(timing: Timing) -> str:
+    """The front matter's time line: the core path (and Going further) in a workshop, and working alone."""
+    core, total = timing.core, timing.counts
+    core_alone, all_alone = timing.alone
+    if core.total_min == total.total_min:
+        return (f"**Time.** Reading {core.teaching_min} min + exercises {core.exercise_min} min = about "
+                f"**{core.total_min} min** in a workshop; working alone, allow about **{core_alone} min**.")
+    return (f"**Time.** Core path: reading {core.teaching_min} min + exercises {core.exercise_min} min = about "
+            f"**{core.total_min} min** in a workshop; working alone, allow about **{core_alone} min**. The Going "
+            f"further sections add about {total.total_min - core.total_min} min "
+            f"({all_alone - core_alone} min alone).")
+
+
+def readme_time(timing: Timing) -> str:
+    """The README syllabus's Time cell: working alone, core path / all sections."""
+    core_alone, all_alone = timing.alone
+    return f"{core_alone} min" if core_alone == all_alone else f"{core_alone} min core, {all_alone} in all"
 
 
 def write_times(path: Path, readme: Path | None = None) -> list[str]:
@@ -365,8 +417,7 @@ def write_times(path: Path, readme: Path | None = None) -> list[str]:
     timing = measure(path)
     t = timing.counts
     nb = json.loads(path.read_text(encoding="utf-8"))
-    front = (f"**Time.** Reading {t.teaching_min} min + exercises {t.exercise_min} min = "
-             f"about **{t.total_min} min**")
+    front = front_matter(timing)
     changed = []
     for cell in nb["cells"]:
         if cell["cell_type"] != "markdown":
@@ -380,11 +431,12 @@ def write_times(path: Path, readme: Path | None = None) -> list[str]:
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     readme = readme or ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    row = re.compile(rf"^(\| {path.name[:2]} \| \[[^\]]+\]\(notebooks/{re.escape(path.name)}\) \| .+? \| )\d+( min \|)", re.M)
-    new = row.sub(lambda m: f"{m.group(1)}{t.total_min}{m.group(2)}", text)
+    row = re.compile(rf"^(\| {path.name[:2]} \| \[[^\]]+\]\(notebooks/{re.escape(path.name)}\) \| .+? \| )"
+                     rf"\d+ min[^|]*?( \|)", re.M)
+    new = row.sub(lambda m: f"{m.group(1)}{readme_time(timing)}{m.group(2)}", text)
     if new != text:
         readme.write_text(new, encoding="utf-8")
-        changed.append(f"README.md: {path.name} now {t.total_min} min")
+        changed.append(f"README.md: {path.name} now {readme_time(timing)}")
     return changed
 
 
