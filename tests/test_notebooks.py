@@ -22,9 +22,41 @@ def test_there_is_a_start_here_notebook():
     assert (ROOT / "notebooks" / "00_start_here.ipynb") in NOTEBOOKS
 
 
+def committed(path):
+    """The notebook as git would commit it: the working copy through the clean filter that
+    .gitattributes names (tools/strip_outputs.py). A learner's outputs in the working copy don't count."""
+    import strip_outputs
+
+    return strip_outputs.strip(load(path))
+
+
+def test_git_strips_notebook_outputs():
+    attributes = (ROOT / ".gitattributes").read_text(encoding="utf-8")
+    assert re.search(r"^notebooks/\*\.ipynb filter=strip-outputs$", attributes, re.M)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "git config filter.strip-outputs.clean" in makefile and "tools/strip_outputs.py" in makefile
+
+
+def test_the_filter_strips_a_run_notebook_and_keeps_the_rest(tmp_path):
+    import subprocess
+    import sys
+
+    nb = load(NOTEBOOKS[0])
+    run = json.loads(json.dumps(nb))
+    run["metadata"]["widgets"] = {"state": {}}
+    for i, cell in enumerate(run["cells"]):
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x"}]
+            cell["execution_count"] = i
+    out = subprocess.run([sys.executable, str(ROOT / "tools" / "strip_outputs.py")], input=json.dumps(run),
+                         capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == nb
+    assert out == NOTEBOOKS[0].read_text(encoding="utf-8"), "stripping the stored notebook changes no byte"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_stored_without_outputs_or_widget_state(path):
-    nb = load(path)
+    nb = committed(path)
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "code":
             assert cell.get("outputs") == [], f"cell {i} has stored outputs (clear them before committing)"
