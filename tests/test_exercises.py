@@ -151,18 +151,19 @@ def test_each_question_is_asked_once_with_its_anatomy(path):
             assert after and after["cell_type"] == "markdown" and src(after).lstrip().startswith(SOLUTION), \
                 f"{where}: a folded worked solution follows the check cell"
             solution = src(after).split("</details>", 1)[0]
-            m_answer = re.search(r"\*\*Answer:\*\*\s*\**([^*\n]+?)\**\s*(?:\n|$| [a-zA-Z%(])", solution)
+            m_answer = re.search(r"\*\*Answer:\*\*[ \t]*(.+)", solution)
             assert m_answer, f"{where}: the worked solution has no '**Answer:** ...' line"
             q = exercises.get(key)
             want = stated(q)
-            got = m_answer.group(1).strip().rstrip(".")
+            line = m_answer.group(1).replace("*", "").strip()
             if isinstance(q, quiz.MultipleChoice):
-                got = re.sub(r"[^A-Z,]", "", got.split(".")[0] if len(got) > 1 and got[1] == "." else got)
-                assert got.replace(",", ", ") == want or got == want.replace(", ", ","), \
-                    f"{where}: worked solution says {m_answer.group(1)!r}, the question's answer is {want}"
+                letters = re.match(r"([A-Z](?:\s*(?:,|and)\s*[A-Z])*)\b", line)
+                got = ", ".join(re.findall(r"[A-Z]", letters.group(1))) if letters else line
+                assert got == want, f"{where}: worked solution says {line!r}, the question's answer is {want}"
             else:
-                assert got.split(" ")[0] == want, \
-                    f"{where}: worked solution says {got!r}, the computed answer is {want}"
+                value = re.match(r"[-−]?\d+(?:\.\d+)?", line)
+                got = value.group(0).replace("−", "-") if value else line
+                assert got == want, f"{where}: worked solution says {line!r}, the computed answer is {want}"
     assert sorted(asked) == sorted(set(asked)), "a question is asked twice"
     assert sorted(asked) == sorted(exercises.keys(number)), \
         f"asked {sorted(asked)}, defined {sorted(exercises.keys(number))}"
