@@ -41,8 +41,8 @@ def test_microbiome_log_rates_is_the_same_right_hand_side():
     rng = np.random.default_rng(2)
     for _ in range(20):
         a, e, b = rng.uniform(1e-4, 1, 3)
-        dla, dle, db = microbiome.log_rates(p, math.log(a), math.log(e), b, repair=3.0)
-        assert np.allclose([dla * a, dle * e, db], microbiome.rhs(p, (a, e, b), repair=3.0), rtol=1e-10, atol=1e-14)
+        dla, dle, db = microbiome.log_rates(p, math.log(a), math.log(e), b, brake=3.0)
+        assert np.allclose([dla * a, dle * e, db], microbiome.rhs(p, (a, e, b), brake=3.0), rtol=1e-10, atol=1e-14)
     # the two extra inputs are neutral at their defaults
     base = microbiome.log_rates(p, -1.0, -2.0, 0.3)
     assert np.allclose(base, microbiome.log_rates(p, -1.0, -2.0, 0.3, growth_a=1.0, habitat=0.3))

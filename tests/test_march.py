@@ -438,12 +438,14 @@ def test_leap_confidence_intervals_quoted_in_the_notebook():
 
 
 def test_notebook_quizzes_accept_their_answers_and_every_hint_is_reachable():
-    import pathlib
-    from test_microbiome import check_quiz, notebook_quizzes
-    quizzes = notebook_quizzes(pathlib.Path(__file__).parent.parent / "notebooks" / "04_atopic_march.ipynb")
-    assert len(quizzes) == 5, sorted(quizzes)
-    for name, q in quizzes.items():
-        check_quiz(name, q)
+    # notebook 04's questions live in course_lib.exercises.nb04 (issue 12); tests/test_exercises.py checks
+    # each one in full; here: there are five and the model's reference answers pass
+    from course_lib import exercises, quiz
+    keys = exercises.keys("04")
+    assert len(keys) == 5, keys
+    for key in keys:
+        q = exercises.get(key)
+        assert q.check(q.letter_answer() if isinstance(q, quiz.MultipleChoice) else q.answer).correct, key
 
 
 def test_model_ever_eczema_by_18_is_about_half():

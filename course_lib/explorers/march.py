@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.font_manager import FontProperties
 from matplotlib.legend_handler import HandlerTuple
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Patch
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
 
 from .. import data
 from ..models import march
@@ -38,6 +42,8 @@ LETTER_COLORS = ("black", "white", "white", "white", "black")
 #: a letter is written on every run of one state at least this long (years), up to MAX_LETTERS
 MIN_RUN_YEARS = 1.5
 MAX_LETTERS = 90
+#: font size of those letters (points, bold)
+LETTER_SIZE = 7.0
 
 
 def point_prevalence_data():
@@ -88,8 +94,11 @@ def _draw(fig, result):
                                 label=f"{letter} {march.GROUP_NAMES[g]}" if letter else march.GROUP_NAMES[g])
                           for c, g, letter in zip(GROUP_COLORS, march.GROUPS, GROUP_LETTERS)],
                  loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, fontsize=8, frameon=False)
-    letters = [right.text(0, 0, "", ha="center", va="center", fontsize=6.5, fontweight="bold")
-               for _ in range(MAX_LETTERS)]
+    # One marker line per letter (a glyph as the marker): four artists to redraw, not 90 texts.
+    letters = {g: right.plot([], [], linestyle="none", marker=_letter_marker(GROUP_LETTERS[g]),
+                             markersize=_letter_size(GROUP_LETTERS[g]), markerfacecolor=LETTER_COLORS[g],
+                             markeredgewidth=0, zorder=3)[0]
+               for g in range(1, len(GROUP_LETTERS))}
     artists = {"lines": lines, "image": image, "letters": letters}
     _place_letters(letters, states)
     return artists
@@ -107,16 +116,26 @@ def _letter_runs(groups: np.ndarray) -> list[tuple[float, int, int]]:
     return runs[:MAX_LETTERS]
 
 
+def _letter_path(letter: str) -> Path:
+    """The glyph of ``letter`` in bold at LETTER_SIZE points, centred on (0, 0), in points."""
+    path = TextPath((0, 0), letter, size=LETTER_SIZE, prop=FontProperties(weight="bold"))
+    (x0, y0), (x1, y1) = path.get_extents().get_points()
+    return Path(path.vertices - [(x0 + x1) / 2, (y0 + y1) / 2], path.codes)
+
+
+def _letter_marker(letter: str) -> MarkerStyle:
+    return MarkerStyle(_letter_path(letter))
+
+
+def _letter_size(letter: str) -> float:
+    """Marker size that draws the glyph at LETTER_SIZE points (a marker path is scaled to fit its size)."""
+    return 2 * float(np.abs(_letter_path(letter).vertices).max())
+
+
 def _place_letters(letters, states):
     runs = _letter_runs(march.GROUP_OF_STATE[states])
-    for k, text in enumerate(letters):
-        if k < len(runs):
-            x, y, g = runs[k]
-            text.set_position((x, y))
-            text.set_text(GROUP_LETTERS[g])
-            text.set_color(LETTER_COLORS[g])
-        else:
-            text.set_text("")
+    for g, line in letters.items():
+        line.set_data([x for x, _, k in runs if k == g], [y for _, y, k in runs if k == g])
 
 
 def _compute(params):
@@ -175,7 +194,7 @@ def _draw_intervention(fig, result):
                                                marker=MARKERS[i], markersize=4, markevery=6)
         lines[("treated", col)], = left.plot(result["treated"]["age"], 100 * result["treated"][col],
                                              label=label, **style)
-    start = left.axvline(0, color="0.3", linewidth=1.2)
+    start = left.axvline(0, color="0.3", linewidth=1.2, label="intervention starts")
     left.plot([], [], color="0.3", linestyle="-", linewidth=0.9, marker="o", markersize=4,
               label="thin: no intervention")
     left.set_xlim(0, 18)

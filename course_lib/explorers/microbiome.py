@@ -22,7 +22,8 @@ WEEK = 7.0
 LOG_FLOOR = 1e-9  # lowest population shown on the log axis (smaller values sit on the floor)
 
 
-def _draw(fig, df):
+def _draw(fig, df, arrivals=False):
+    """The two panels. ``arrivals``: the explorer can add new S. aureus, so the legend shows its star."""
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     weeks = df["day"] / WEEK
     sa, = top.plot(weeks, df["s_aureus"], label="S. aureus", **series_style(1))
@@ -43,8 +44,8 @@ def _draw(fig, df):
     bottom.set_xticks(range(0, 13, 2))
     bottom.set_xlabel("time (weeks)")
     bottom.set_ylabel("fraction (0-1)")
-    fig.legend(handles=[sa, co, baths, arrival, bar, share], loc="outside lower center", ncols=3, fontsize=8,
-               frameon=False)
+    handles = [sa, co, baths] + ([arrival] if arrivals else []) + [bar, share]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     return {"sa": sa, "co": co, "baths": baths, "arrival": arrival, "barrier": bar, "share": share}
 
 
@@ -79,8 +80,8 @@ def _update(artists, df, params):
     else:
         course = "no baths"
     extras = []
-    if params.barrier_repair > 1:
-        extras.append(f"a {params.barrier_repair:g}-fold stronger barrier brake on growth")
+    if params.barrier_brake > 1:
+        extras.append(f"a {params.barrier_brake:g}-fold stronger barrier brake on growth")
     if params.inflammation > 0:
         extras.append(f"inflammation {params.inflammation:g} per day")
     if exposed:
@@ -88,19 +89,31 @@ def _update(artists, df, params):
                       f"{params.exposure_day:g}")
     extra = f", with {', '.join(extras)}" if extras else ""
     lowest = float(df["s_aureus"].min())
-    mean = microbiome.time_average(df, "s_aureus")
+    start = min(params.start_day, DAYS - 1.0)
+    mean = microbiome.time_average(df, "s_aureus", start=start)
     return (f"Two panels over 12 weeks, with {course}{extra}. Top, on a log scale: S. aureus starts at "
             f"{_pct(df['s_aureus'].iloc[0])} of capacity, {_lowest(lowest)} and ends at "
-            f"{_pct(end['s_aureus'])} (time-averaged {_pct(mean)}); commensals end at "
+            f"{_pct(end['s_aureus'])} (time-averaged from week {start / WEEK:g} on: {_pct(mean)}); commensals end at "
             f"{_pct(end['commensals'])}. Bottom: the barrier ends at {end['barrier']:.2f} (1 = intact) and "
             f"S. aureus makes up {_pct(end['sa_share'])} of the staphylococci. "
             f"Where the skin settles with no further treatment: {result} (a year later: S. aureus "
-            f"{_pct(later[0])}, commensals {_pct(later[1])}, barrier {later[2]:.2f}). "
+            f"{_pct(later[0])}, commensals {_pct(later[1])}, barrier {later[2]:.2f}).{_why(result, end, later)} "
             "Model with illustrative parameters.")
 
 
-def _explorer(params, groups):
-    return Explorer(params, microbiome.simulate, _draw, _update, controls=groups, columns=len(groups),
+def _why(result: str, end, later) -> str:
+    """Why a controlled skin can still be mostly S. aureus: a sentence, or nothing."""
+    if result != "S. aureus controlled" or end["sa_share"] < 0.5:
+        return ""
+    return (" Controlled means S. aureus stays below half of capacity with its toxins switched off, held "
+            "there by the recovered barrier; its share of the staphylococci is still high because the flare "
+            "nearly wiped out the commensals, and in the model they take more than a year to regrow.")
+
+
+def _explorer(params, groups, arrivals=False):
+    def draw(fig, df):
+        return _draw(fig, df, arrivals)
+    return Explorer(params, microbiome.simulate, draw, _update, controls=groups, columns=len(groups),
                     figsize=(8.0, 5.0))
 
 
@@ -108,8 +121,8 @@ def bath_course(params: microbiome.Params | None = None) -> Explorer:
     """A flare treated with a course of antiseptic baths (kill pulses)."""
     params = params or microbiome.Params(**microbiome.DAMAGED, n_baths=2, log_kill=0.5)
     groups = [("Baths", ["n_baths", "baths_per_week", "log_kill", "targeted"]),
-              ("The skin", ["barrier_repair", "inflammation"])]
-    return _explorer(params, groups)
+              ("The skin", ["barrier_brake", "inflammation"])]
+    return _explorer(params, groups, arrivals=params.exposure > 0)
 
 
 def reinvasion(params: microbiome.Params | None = None) -> Explorer:
@@ -118,7 +131,7 @@ def reinvasion(params: microbiome.Params | None = None) -> Explorer:
                                          exposure=0.2, exposure_day=21.0)
     groups = [("Baths", ["n_baths", "log_kill", "targeted"]),
               ("New S. aureus and the skin", ["exposure", "exposure_day", "inflammation"])]
-    return _explorer(params, groups)
+    return _explorer(params, groups, arrivals=True)
 
 
 EXPLORERS = {"bath_course": bath_course, "reinvasion": reinvasion}

@@ -32,11 +32,11 @@ Treatments:
   both populations are multiplied by ``10**-log_kill`` (an instantaneous kill
   pulse: the exposure lasts minutes, the dynamics days); with ``targeted = 1``
   the kill spares commensals (an *S. aureus*-targeted therapy);
-* **a stronger barrier brake** (``barrier_repair``; not a change of ``b``): from the
+* **a stronger barrier brake** (``barrier_brake``; not a change of ``b``): from the
   first bath on, the barrier's brake on bacterial
-  growth (``gamma_ab``, ``gamma_eb``) is multiplied by ``R = barrier_repair``
-  (the "dual-action" treatment of Lee et al. 2024; an emollient-like change
-  of the habitat).
+  growth (``gamma_ab``, ``gamma_eb``) is multiplied by ``R = barrier_brake``
+  (the "dual-action" treatment of Lee et al. 2024: a less friendly habitat
+  at the same barrier integrity).
 
 What we simplified (and say so in notebook 03): smooth switches (Hill
 exponent ``n = 10``) instead of on/off steps; populations scaled to their
@@ -156,7 +156,7 @@ class Params(ModelParams):
 
     # --- treatment ------------------------------------------------------------
     start_day: float = param(7.0, 0.0, 28.0, step=1.0, unit="day", label="treatment starts",
-                             meaning="day of the first bath; barrier repair is on from this day")
+                             meaning="day of the first bath; a stronger barrier brake (if set) is on from this day")
     n_baths: int = param(0, 0, 24, step=1, unit="baths", label="number of baths",
                          meaning="number of antiseptic baths in the course (0: no baths)")
     baths_per_week: int = param(2, 1, 7, step=1, unit="per week", label="baths per week",
@@ -167,10 +167,10 @@ class Params(ModelParams):
     targeted: int = param(0, 0, 1, step=1, choices=(0, 1), unit="0 no, 1 yes",
                           label="spare commensals",
                           meaning="1: the kill hits S. aureus only (targeted); 0: it hits both (non-selective)")
-    barrier_repair: float = param(1.0, 1.0, 50.0, step=1.0, unit="-fold", label="stronger barrier brake",
-                                  meaning="factor on the barrier's brake on bacterial growth from the start "
-                                          "of treatment (1: none; Lee et al. 2024 used 20); it does not change "
-                                          "barrier integrity b. Illustrative.")
+    barrier_brake: float = param(1.0, 1.0, 50.0, step=1.0, unit="-fold", label="stronger barrier brake",
+                                  meaning="factor multiplying the barrier's brake on bacterial growth "
+                                          "(gamma_ab and gamma_eb) from the start of treatment (1: none; Lee et al. "
+                                          "2024 used 20); it does not change barrier integrity b. Illustrative.")
 
     # --- a new encounter with S. aureus ---------------------------------------
     exposure: float = param(0.0, 0.0, 0.5, step=0.01, unit="fraction of capacity", label="S. aureus arrives",
@@ -181,9 +181,9 @@ class Params(ModelParams):
 
 # --------------------------------------------------------------------------- equations
 
-def _rates(p: Params, repair: float):
+def _rates(p: Params, brake: float):
     n = HILL
-    g_ab, g_eb = repair * p.gamma_ab, repair * p.gamma_eb
+    g_ab, g_eb = brake * p.gamma_ab, brake * p.gamma_eb
     kappa_a, kappa_e, d0, d_ae, d_ea = p.kappa_a, p.kappa_e, p.delta_0, p.delta_ae, p.delta_ea
     a_th, e_th, a_pth, e_pth, g_ae = p.a_th, p.e_th, p.a_pth, p.e_pth, p.gamma_ae
     k_b, d_ba, d_be, d_x, nu = p.kappa_b, p.delta_ba, p.delta_be, p.inflammation, RESEEDING
@@ -219,7 +219,7 @@ def agr_active(p, a, e):
     return s_a * a, ke
 
 
-def log_rates(p, la, le, b, repair=1.0, growth_a=1.0, habitat=None, active=None):
+def log_rates(p, la, le, b, brake=1.0, growth_a=1.0, habitat=None, active=None):
     """The equations of :func:`simulate`, vectorised: ``(d ln a/dt, d ln e/dt, db/dt)``.
 
     ``la``, ``le``: logarithms of the populations; ``b``: barrier integrity (numbers or arrays
@@ -236,34 +236,34 @@ def log_rates(p, la, le, b, repair=1.0, growth_a=1.0, habitat=None, active=None)
     # a trial step of a solver can go far out (e.g. ln e = -800); the result is then inf or 0, which
     # the solver rejects, so numpy's warnings about it are silenced
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-        return _log_rates(p, la, le, b, a, e, ka, ke, repair, growth_a, habitat)
+        return _log_rates(p, la, le, b, a, e, ka, ke, brake, growth_a, habitat)
 
 
-def _log_rates(p, la, le, b, a, e, ka, ke, repair, growth_a, habitat):
+def _log_rates(p, la, le, b, a, e, ka, ke, brake, growth_a, habitat):
     hb = b if habitat is None else habitat
-    dla = (p.kappa_a * growth_a / (1.0 + repair * p.gamma_ab * hb) * (1.0 - a) - p.delta_0
+    dla = (p.kappa_a * growth_a / (1.0 + brake * p.gamma_ab * hb) * (1.0 - a) - p.delta_0
            - p.delta_ae * ke / (ke + p.e_pth) + RESEEDING * np.exp(-la))
-    dle = (p.kappa_e / (1.0 + repair * p.gamma_eb * hb) * (1.0 - e) - p.delta_0
+    dle = (p.kappa_e / (1.0 + brake * p.gamma_eb * hb) * (1.0 - e) - p.delta_0
            - p.delta_ea * ka / (ka + p.a_pth) + RESEEDING * np.exp(-le))
     db = p.kappa_b * (1.0 - b) - (p.delta_ba * ka + p.delta_be * ke + p.inflammation) * b
     return dla, dle, db
 
 
-def rhs(params: Params, state, repair: float | None = None) -> np.ndarray:
+def rhs(params: Params, state, brake: float | None = None) -> np.ndarray:
     """Time derivatives (da/dt, de/dt, db/dt) at ``state = (a, e, b)``, with no bath.
 
-    ``repair`` is the factor on the barrier's brake (default 1, none).
+    ``brake`` is the factor on the barrier's brake (default 1, none).
     """
-    return _rhs(params, _check_state(state, "rhs"), repair)
+    return _rhs(params, _check_state(state, "rhs"), brake)
 
 
-def _rhs(params, state, repair):
+def _rhs(params, state, brake):
     a, e, b = state
-    dla, dle, db = _rates(params, 1.0 if repair is None else float(repair))(0.0, [math.log(a), math.log(e), b])
+    dla, dle, db = _rates(params, 1.0 if brake is None else float(brake))(0.0, [math.log(a), math.log(e), b])
     return np.array([dla * a, dle * e, db])
 
 
-def jacobian(params: Params, state, repair: float | None = None) -> np.ndarray:
+def jacobian(params: Params, state, brake: float | None = None) -> np.ndarray:
     """The 3x3 Jacobian of :func:`rhs` at ``state`` (central differences, relative step 1e-6)."""
     x = np.array(_check_state(state, "jacobian"), dtype=float)
     jac = np.empty((3, 3))
@@ -272,7 +272,7 @@ def jacobian(params: Params, state, repair: float | None = None) -> np.ndarray:
         up, down = x.copy(), x.copy()
         up[j] += h
         down[j] -= h
-        jac[:, j] = (_rhs(params, up, repair) - _rhs(params, down, repair)) / (2 * h)
+        jac[:, j] = (_rhs(params, up, brake) - _rhs(params, down, brake)) / (2 * h)
     return jac
 
 
@@ -319,11 +319,11 @@ def simulate(params: Params, days: float = 84.0, points_per_day: int = 4) -> pd.
     kill_e = 0.0 if p.targeted else kill_a
     exposed = p.exposure > 0 and p.exposure_day < days
     events = set(baths.tolist()) | ({p.exposure_day} if exposed else set()) \
-        | ({p.start_day} if p.barrier_repair != 1 and p.start_day < days else set())
+        | ({p.start_day} if p.barrier_brake != 1 and p.start_day < days else set())
     edges = sorted(events | {0.0}) + [days]
     bath_set = set(baths.tolist())
     y = [math.log(p.a0), math.log(p.e0), p.b0]
-    before, after = _rates(p, 1.0), (_rates(p, p.barrier_repair) if p.barrier_repair != 1 else None)
+    before, after = _rates(p, 1.0), (_rates(p, p.barrier_brake) if p.barrier_brake != 1 else None)
     grid = np.linspace(0.0, days, int(round(days * points_per_day)) + 1)
     ts, ys = [], []
     for t0, t1 in zip(edges[:-1], edges[1:]):
@@ -398,7 +398,7 @@ def steady_state(params: Params, start=None, days: float = 3000.0) -> dict:
     ``stable`` (``max_eig < 0``) and ``residual`` (largest |derivative|).
     """
     start = (params.a0, params.e0, params.b0) if start is None else _check_state(start, "steady_state")
-    quiet = params.replace(n_baths=0, exposure=0.0, barrier_repair=1.0,
+    quiet = params.replace(n_baths=0, exposure=0.0, barrier_brake=1.0,
                            a0=max(start[0], 1e-6), e0=max(start[1], 1e-6), b0=start[2])
     end = simulate(quiet, days=days, points_per_day=1).iloc[-1]
     state = (float(end["s_aureus"]), float(end["commensals"]), float(end["barrier"]))
@@ -411,15 +411,15 @@ def settle(params: Params, df: pd.DataFrame, days: float = SETTLE_DAYS) -> tuple
     """Where the patch goes after a run ``df`` of ``params`` if nothing more happens.
 
     Continues from the last row of ``df`` for ``days`` more days with no baths
-    and no new S. aureus (barrier repair stays on if it was on), and returns
+    and no new S. aureus (a stronger barrier brake stays on if it was on), and returns
     the final ``(a, e, b)``. A run can end half-way back to a flare (S. aureus
     regrowing but still below half of capacity); this tells where it is heading.
     """
     last = df.iloc[-1]
-    repair = params.barrier_repair if last["day"] > params.start_day else 1.0
+    brake = params.barrier_brake if last["day"] > params.start_day else 1.0
     y0 = [math.log(max(float(last["s_aureus"]), 1e-300)), math.log(max(float(last["commensals"]), 1e-300)),
           float(last["barrier"])]
-    sol = odeint(_rates(params, repair), y0, [0.0, float(days)], tfirst=True, rtol=1e-6, atol=1e-8)
+    sol = odeint(_rates(params, brake), y0, [0.0, float(days)], tfirst=True, rtol=1e-6, atol=1e-8)
     return math.exp(sol[-1, 0]), math.exp(sol[-1, 1]), float(sol[-1, 2])
 
 
