@@ -35,10 +35,35 @@ class LoopView(ModelParams):
     p_env: float = param(0.5, LOOP_LOADS[0], LOOP_LOADS[-1], step=0.05, choices=LOOP_LOADS,
                          unit="relative load", label="environment",
                          meaning="allergen and irritant load of the environment (1 = typical; illustrative)")
-    couplings: int = param(1, 0, 1, step=1, choices=(0, 1), unit="0 off, 1 on", label="couplings",
-                           meaning="0: the notebook 02 and 03 models run separately; 1: coupled (defaults)")
-    start: int = param(1, 0, 1, step=1, choices=(0, 1), unit="0 calm, 1 flare", label="start",
-                       meaning="0: calm skin, commensals dominant; 1: a flare, S. aureus dominant")
+    couplings: int = param(1, 0, 1, step=1, choices=(0, 1), unit="off or on", label="couplings",
+                           meaning="off: the notebook 02 and 03 models run separately; on: coupled (defaults)")
+    start: int = param(1, 0, 1, step=1, choices=(0, 1), unit="calm skin or a flare", label="start from",
+                       meaning="calm skin, commensals dominant; or a flare, S. aureus dominant")
+
+
+#: what each drop-down shows instead of a code: control -> {value: name}
+LOOP_NAMES = {"couplings": {0: "off (separate models)", 1: "on (coupled)"},
+              "start": {0: "calm skin", 1: "a flare"}}
+
+
+def name_options(explorer: Explorer, names: dict, descriptions: dict | None = None) -> Explorer:
+    """Show names, not codes, on an explorer's drop-downs: ``names`` maps control -> {value: name}.
+
+    The controls keep their values (the model still receives the codes); ``descriptions`` maps
+    control -> the label shown before it (default: the control's label without a unit in brackets).
+    """
+    explorer._syncing = True          # relabelling must not redraw or move a value
+    try:
+        for control, labels in names.items():
+            ctrl = explorer.controls[control]
+            value = ctrl.value
+            ctrl.options = [(labels[v], v) for _, v in ctrl.options]
+            ctrl.value = value
+            if descriptions and control in descriptions:
+                ctrl.description = descriptions[control]
+    finally:
+        explorer._syncing = False
+    return explorer
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,8 +131,9 @@ def _loop_update(a, result, v: LoopView):
 
 def loop_explorer(view: LoopView | None = None) -> Explorer:
     """The same patient with the couplings off and on: does a flare resolve? Does calm skin flare?"""
-    return Explorer(view or LoopView(), _loop_compute, _loop_draw, _loop_update,
-                    controls=["p_env", "couplings", "start"], columns=3, figsize=(8.0, 5.0))
+    explorer = Explorer(view or LoopView(), _loop_compute, _loop_draw, _loop_update,
+                        controls=["p_env", "couplings", "start"], columns=3, figsize=(8.0, 5.0))
+    return name_options(explorer, LOOP_NAMES, {"couplings": "couplings", "start": "start from"})
 
 
 # --------------------------------------------------------------------------- the virtual trial
@@ -118,17 +144,17 @@ _MEASURES = (("remission", "in remission at week 16"), ("relapse", "relapsed aft
 
 def _trial_view(names):
     choices = tuple(range(len(names)))
-    listing = "; ".join(f"{k} {n}" for k, n in enumerate(names))
+    listing = "; ".join(names)
 
     @dataclasses.dataclass(frozen=True)
     class TrialView(ModelParams):
         """Which strategies the trial explorer compares (results are precomputed)."""
 
         model = "coupled.trial_explorer"
-        shown: int = param(min(1, len(names) - 1), 0, len(names) - 1, step=1, choices=choices, unit="strategy",
-                           label="strategy", meaning=f"the strategy shown in colour: {listing}")
-        compared: int = param(0, 0, len(names) - 1, step=1, choices=choices, unit="strategy",
-                              label="compared with", meaning=f"the strategy shown in grey: {listing}")
+        shown: int = param(min(1, len(names) - 1), 0, len(names) - 1, step=1, choices=choices, unit="coloured bars",
+                           label="strategy shown", meaning=f"the strategy shown in colour, one of: {listing}")
+        compared: int = param(0, 0, len(names) - 1, step=1, choices=choices, unit="grey bars",
+                              label="compared with", meaning=f"the strategy shown in grey, one of: {listing}")
 
     return TrialView
 
@@ -166,11 +192,12 @@ def trial_explorer(summary=None) -> Explorer:
         ci_ghost = [ax.plot([xx - 0.2] * 2, [0, 0], color="0.2", linewidth=2, linestyle="-")[0] for xx in x]
         ci_main = [ax.plot([xx + 0.2] * 2, [0, 0], color="black", linewidth=2, linestyle="-")[0] for xx in x]
         ax.set_xticks(x, [label for _, label in _MEASURES])
-        ax.set_ylim(0, 1.05)
+        ax.set_ylim(0, 1.3)     # headroom: the legend sits above the tallest bar (at most 1)
+        ax.set_yticks(np.linspace(0, 1, 6))
         ax.set_ylabel("share of patients (flare days: share of the 112 days)")
         ax.set_xlim(-0.6, len(x) - 0.4)
-        ax.legend([main, ghost], ["shown (coloured)", "compared with (grey, hatched)"], loc="upper right",
-                  fontsize=9)  # static: the strategies' names are in the title
+        ax.legend([main, ghost], ["strategy shown (coloured)", "compared with (grey, hatched)"], loc="upper center",
+                  ncols=2, fontsize=9)  # static: the strategies' names are in the title
         title = ax.set_title(" ")
         return {"main": list(main), "ghost": list(ghost), "ci_main": ci_main, "ci_ghost": ci_ghost,
                 "title": title}
@@ -193,7 +220,10 @@ def trial_explorer(summary=None) -> Explorer:
                 f"of treatment: {s[2] * coupled.TREAT_DAYS:.0f} vs {o[2] * coupled.TREAT_DAYS:.0f} on average. "
                 "Model results with illustrative parameters, not trial data.")
 
-    return Explorer(view, compute, draw, update, controls=["shown", "compared"], columns=2, figsize=(8.0, 4.2))
+    explorer = Explorer(view, compute, draw, update, controls=["shown", "compared"], columns=2, figsize=(8.0, 4.2))
+    labels = dict(enumerate(names))
+    return name_options(explorer, {"shown": labels, "compared": labels},
+                        {"shown": "strategy shown (coloured bars)", "compared": "compared with (grey bars)"})
 
 
 EXPLORERS = {"coupled_loop": loop_explorer, "coupled_trial": trial_explorer}
