@@ -38,10 +38,15 @@ $(VENV)/.test: $(VENV)/.site requirements/test.lock
 	$(PIP) install --require-hashes -r requirements/test.lock
 	touch $@
 
+# git stores notebooks without outputs (.gitattributes -> tools/strip_outputs.py); harmless outside a git clone
+GIT_FILTER = git config filter.strip-outputs.clean '$(BIN)/python tools/strip_outputs.py' 2>/dev/null || true
+
 lab: $(VENV)/.course
+	@$(GIT_FILTER)
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
 test: $(VENV)/.test
+	@$(GIT_FILTER)
 	OPENBLAS_NUM_THREADS=1 COURSE_STRICT=1 $(BIN)/python -m pytest -n 2 --dist loadfile $(ARGS)
 
 site: $(VENV)/.site
@@ -53,7 +58,8 @@ benchmark: $(VENV)/.test
 lock:
 	cd requirements && uv pip compile course.in --generate-hashes --python-version 3.11.7 -o course.lock \
 	  && uv pip compile test.in --generate-hashes --python-version 3.11.7 -o test.lock \
-	  && uv pip compile site.in --generate-hashes --python-version 3.11.7 -o site.lock
+	  && uv pip compile site.in --generate-hashes --python-version 3.11.7 -o site.lock \
+	  && uv pip compile ../binder/requirements.in --generate-hashes --python-version 3.11.7 -o ../binder/requirements.txt
 
 clean:
 	rm -rf $(VENV) test-output _site build book/node_modules

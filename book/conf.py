@@ -37,7 +37,8 @@ mathjax_path = "mathjax/tex-chtml.js"
 _repository = os.environ.get("COURSE_REPOSITORY_URL", "")
 html_theme_options = {
     "repository_url": _repository,
-    "repository_branch": "main",
+    # The ref of the README's Binder links (tools/repository.binder_url); a test checks they agree.
+    "repository_branch": "HEAD",
     "path_to_docs": "notebooks",
     "use_repository_button": bool(_repository),
     "use_download_button": True,

@@ -1,4 +1,6 @@
-"""The pip lock and environment.yml (Binder) give the same packages at the same versions."""
+"""Pip (requirements/course.lock), Binder (binder/requirements.txt) and conda (environment.yml)
+give the same packages at the same versions. tests/test_binder.py checks Binder's build itself."""
+import os
 import re
 from pathlib import Path
 
@@ -31,7 +33,7 @@ def pins_from_environment() -> tuple[dict[str, str], str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pins, python = {}, None
     for dep in env["dependencies"]:
-        assert isinstance(dep, str), "environment.yml must not have a pip: section (install course_lib in postBuild)"
+        assert isinstance(dep, str), "environment.yml must not have a pip: section (binder/postBuild links course_lib)"
         name, _, version = dep.partition("=")
         if name == "python":
             python = version
@@ -58,8 +60,13 @@ def test_lock_pins_every_direct_dependency_at_the_same_version():
         assert lock.get(name) == version, f"course.lock pins {name}=={lock.get(name)}, course.in wants {version}"
 
 
+def lock_pins(path: Path) -> dict[str, str]:
+    return {norm(m.group(1)): m.group(2)
+            for m in re.finditer(r"^([A-Za-z0-9_.\-]+)==([^\s\\]+)", path.read_text(), re.M)}
+
+
 def test_lock_is_fully_hash_pinned():
-    for lock in ("course.lock", "test.lock"):
+    for lock in ("course.lock", "test.lock", "../binder/requirements.txt"):
         text = (ROOT / "requirements" / lock).read_text()
         entries = re.findall(r"^[A-Za-z0-9_.\-]+==\S+ \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)", text, re.M)
         names = re.findall(r"^[A-Za-z0-9_.\-]+==", text, re.M)
@@ -81,17 +88,74 @@ def test_test_lock_agrees_with_course_lock():
     assert not clash, f"test.lock and course.lock pin different versions: {clash}"
 
 
+def test_binder_installs_the_learners_lock():
+    """Every package of the learner's lock is in Binder's file at the same version (and only
+    base-image extras besides); its direct dependencies are the learner's."""
+    course = lock_pins(ROOT / "requirements" / "course.lock")
+    binder = lock_pins(ROOT / "binder" / "requirements.txt")
+    missing = sorted(set(course) - set(binder))
+    assert not missing, f"binder/requirements.txt lacks {missing}: run make lock"
+    clash = {n: (course[n], binder[n]) for n in course if course[n] != binder[n]}
+    assert not clash, f"course.lock and binder/requirements.txt pin different versions (course, binder): {clash}"
+    direct = pins_from_requirements(ROOT / "requirements" / "course.in")
+    assert direct.get("notebook") == binder["notebook"], "Binder starts `jupyter notebook`: pin it in course.in"
+    env, _ = pins_from_environment()
+    assert env["notebook"] == binder["notebook"]
+
+
+def test_binder_requirements_stand_alone():
+    """repo2docker copies only binder/requirements.txt before its pip step: no includes, no local paths."""
+    text = (ROOT / "binder" / "requirements.txt").read_text()
+    options = [line for line in text.splitlines()
+               if line.strip().startswith("-") and not line.strip().startswith("--hash=sha256:")]
+    assert not options, f"binder/requirements.txt must not use {options}"
+    assert "uv pip compile ../binder/requirements.in" in text, "made by `make lock`"
+    source = (ROOT / "binder" / "requirements.in").read_text()
+    assert "-r ../requirements/course.in" in source and "-c ../requirements/course.lock" in source
+    assert "binder/requirements.in" in (ROOT / "Makefile").read_text()
+
+
+def test_binder_folder_holds_only_what_repo2docker_should_read():
+    """With binder/ present repo2docker ignores top-level files: keep one postBuild, no conda file there."""
+    files = {p.name for p in (ROOT / "binder").iterdir()}
+    assert files == {"requirements.in", "requirements.txt", "runtime.txt", "postBuild"}, files
+    assert not (ROOT / ".binder").exists()
+    assert not (ROOT / "postBuild").exists(), "binder/postBuild is the one postBuild (repo2docker ignores the top level)"
+
+
 def test_binder_uses_the_same_python_minor_version():
     _, python = pins_from_environment()
     assert python == "3.11"
+    assert (ROOT / "binder" / "runtime.txt").read_text() == "python-3.11\n"
     text = (ROOT / "pyproject.toml").read_text()
     assert 'requires-python = ">=3.11,<3.12"' in text
     assert "python3.11" in (ROOT / "Makefile").read_text()
 
 
-def test_postbuild_installs_course_lib_and_fails_fast():
-    text = (ROOT / "postBuild").read_text()
-    assert text.startswith("#!/usr/bin/env bash") and "set -e" in text
-    assert "python tools/link_course_lib.py" in text
-    assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), \
-        "a binder/ folder would make repo2docker ignore the top-level environment.yml"
+def test_postbuild_does_what_make_lab_does_and_fails_fast():
+    path = ROOT / "binder" / "postBuild"
+    text = path.read_text()
+    assert text.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in text
+    assert os.access(path, os.X_OK), "binder/postBuild must be executable"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "python tools/link_course_lib.py" in text and "tools/link_course_lib.py" in makefile
+    assert 'cp tools/lab-overrides.json "$settings/overrides.json"' in text
+    assert "share/jupyter/lab/settings" in text and "lab/settings/overrides.json" in makefile
+
+
+def test_readme_conda_route_runs_postbuild():
+    readme = (ROOT / "README.md").read_text()
+    route = re.search(r"\*\*Conda instead of pip:\*\*(.*?)\n\n", readme, re.S)
+    assert route, "the README has a conda route"
+    steps = route.group(1)
+    assert "conda env create -f environment.yml" in steps and "bash binder/postBuild" in steps
+    assert steps.index("conda activate") < steps.index("binder/postBuild") < steps.index("jupyter lab")
+
+
+def test_site_binder_button_uses_the_readmes_ref():
+    import repository  # tools/repository.py
+
+    ref = re.search(r"/v2/gh/[^/]+/[^/]+/([^?]+)\?", repository.binder_url("00_start_here.ipynb")).group(1)
+    conf = (ROOT / "book" / "conf.py").read_text()
+    assert re.search(rf'"repository_branch": "{re.escape(ref)}"', conf), \
+        f"book/conf.py's repository_branch should be {ref!r}, the README's Binder ref"
