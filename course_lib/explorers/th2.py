@@ -26,7 +26,7 @@ def _time_axes(fig, title):
     top.set_ylabel("load")
     top.set_title(title)
     bottom.set_ylim(0, I_TOP)
-    bottom.set_xlabel("time (days)")
+    bottom.set_xlabel("time (model days)")
     bottom.set_ylabel("level (scaled)")
     return top, bottom
 
@@ -75,7 +75,7 @@ def _trigger_update(a, df, p):
     a["verdict"].set_text(f"day {DAYS:.0f}: {state}")
     trig = (f"a trigger of load {p.trigger_load:g} for {p.trigger_days:g} days from day {p.trigger_start:g}"
             if on else "no trigger")
-    return (f"Time courses over {DAYS:.0f} days with {trig} on a background load of {p.p_env:g} (top panel). "
+    return (f"Time courses over {DAYS:.0f} model days with {trig} on a background load of {p.p_env:g} (top panel). "
             f"Just before the trigger the skin is {was} (inflammation {before:.2f}), {stays}. At day {DAYS:.0f} inflammation is "
             f"{end['inflammation']:.2f}, barrier {end['barrier']:.2f} and itch {end['itch']:.2f}. "
             "Illustrative model values.")
@@ -103,7 +103,7 @@ def _phase_draw(fig, r):
     ax.set_ylim(0, 1.0)
     ax.set_xlabel("type-2 inflammation I (scaled)")
     ax.set_ylabel("barrier integrity B (fraction)")
-    ax.set_title("Phase plane: where inflammation and barrier settle")
+    ax.set_title("Phase plane: where inflammation and barrier settle (itch at its steady value)", fontsize=11)
     b_nc, = ax.plot([], [], label="barrier nullcline (dB/dt = 0)", **series_style(1))
     i_nc, = ax.plot([], [], label="inflammation nullcline (dI/dt = 0)", **series_style(0))
     traj, = ax.plot([], [], color="0.25", linewidth=1.5, linestyle="-", label="trajectory (120 days)")
@@ -133,7 +133,8 @@ def _phase_update(a, r, p):
             f"{'once' if len(ss) == 1 else f'{len(ss)} times'}: {states}. "
             f"{n_stable} stable state{'s' if n_stable != 1 else ''}. The trajectory starts at "
             f"I = {p.i0:.2f}, B = {p.b0:.2f} and ends {_state_word(end['inflammation'])} at "
-            f"I = {end['inflammation']:.2f}, B = {end['barrier']:.2f}. Illustrative model values.")
+            f"I = {end['inflammation']:.2f}, B = {end['barrier']:.2f}. Itch, the third variable, is not drawn: it is "
+            "held at its steady value for each level of inflammation. Illustrative model values.")
 
 
 def phase_plane_explorer(params: th2.Params | None = None) -> Explorer:
@@ -147,33 +148,24 @@ def phase_plane_explorer(params: th2.Params | None = None) -> Explorer:
 # ----------------------------------------------------------------- 3. bifurcation / hysteresis
 
 LOADS = np.linspace(0.0, 3.0, 301)
+BRANCHES = ("controlled", "threshold", "inflamed")
 
 
 def _branches(p):
-    """Lower stable, threshold and upper stable branches on the LOADS grid (NaN where absent), and the window.
+    """The controlled, threshold and inflamed branches as ``{name: (loads, inflammation)}``, and the folds' window.
 
-    Along this model's S-shaped curve, where a load has three fixed points the outer two are
-    stable and the middle one is the threshold (tests/test_th2.py checks this against the
-    Jacobian); where it has one, it is stable.
+    The branches come from :func:`th2.equilibrium_curve`, which follows the curve of steady states
+    along inflammation and includes the fold points exactly, so the threshold meets each stable
+    branch at its fold (no gap from a load grid). The window is ``(lower fold, upper fold)`` or None.
     """
-    row, i = th2.equilibria_on_grid(p, LOADS, blockade=p.il4ra, n_grid=500)
-    order = np.lexsort((i, row))
-    row, i = row[order], i[order]
-    counts = np.bincount(row, minlength=LOADS.size)
-    start = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    lower, middle, upper = (np.full(LOADS.size, np.nan) for _ in range(3))
-    has = counts > 0
-    three = counts >= 3
-    first3 = np.argmax(three) if three.any() else LOADS.size
-    one_low = has & ~three & (np.arange(LOADS.size) < first3)
-    one_high = has & ~three & ~one_low
-    lower[one_low] = i[start[one_low]]
-    upper[one_high] = i[start[one_high]]
-    lower[three] = i[start[three]]
-    middle[three] = i[start[three] + 1]
-    upper[three] = i[start[three] + counts[three] - 1]
-    window = (LOADS[three].min(), LOADS[three].max()) if three.any() else None
-    return (lower, middle, upper), window
+    curve = th2.equilibrium_curve(p, blockade=p.il4ra)
+    out = {}
+    for name in BRANCHES:
+        part = curve[curve["branch"] == name]
+        out[name] = (part["load"].to_numpy(), part["inflammation"].to_numpy())
+    fold_loads = np.sort(curve.loc[curve["fold"], "load"].to_numpy())
+    window = (float(fold_loads[0]), float(fold_loads[-1])) if fold_loads.size >= 2 else None
+    return out, window
 
 
 FINE = 0.002    # the load step of th2.bistable_window (its default resolution)
@@ -183,8 +175,8 @@ _FINE_LOADS = np.arange(0.0, 3.0 + FINE / 2, FINE)   # the same grid, so the edg
 def _window_edges(p, coarse):
     """The bistable window as ``th2.bistable_window`` gives it, searched only near the edges of ``coarse``.
 
-    ``coarse`` is the window on the 0.01 grid of ``_branches``; each true edge lies within one coarse step
-    of it. Scanning only those few loads of the fine grid keeps a slider change fast (the full scan takes
+    ``coarse`` is the window between the folds from ``_branches``; each grid edge lies within one coarse
+    step of it. Scanning only those few loads of the fine grid keeps a slider change fast (the full scan takes
     about 30 ms). Returns None if ``coarse`` is None.
     """
     if coarse is None:
@@ -223,10 +215,10 @@ def _bif_draw(fig, r):
 
 
 def _bif_update(a, r, p):
-    lower, middle, upper = r["branches"]
-    a["low"].set_data(LOADS, lower)
-    a["mid"].set_data(LOADS, middle)
-    a["high"].set_data(LOADS, upper)
+    br = r["branches"]
+    a["low"].set_data(*br["controlled"])
+    a["mid"].set_data(*br["threshold"])
+    a["high"].set_data(*br["inflamed"])
     w = r["window"]
     a["band"].set_x(w[0] if w else 0)
     a["band"].set_width(w[1] - w[0] if w else 0)
@@ -273,7 +265,7 @@ def _treat_draw(fig, df):
                       color="0.45", linestyle="--")
     top.set_yticks([0, 1], ["off", "on"])
     bottom.set_ylim(0, I_TOP)
-    bottom.set_xlabel("time (days)")
+    bottom.set_xlabel("time (model days)")
     bottom.set_ylabel("level (scaled)")
     lines = _state_lines(bottom, df)
     verdict = bottom.text(2, 1.45, "", fontsize=10, bbox=dict(facecolor="white", edgecolor="0.6", pad=2))
@@ -301,7 +293,7 @@ def _treat_update(a, df, p):
             f"Inflammation falls to {low:.2f} at its lowest in the first 60 days and is {end['inflammation']:.2f} "
             f"on day {TREAT_DAYS:.0f}: the skin ends {state}"
             + (" (a relapse after the treatment stopped)." if state == "inflamed" and low < 0.5 else ".")
-            + " Illustrative model values; days and strengths are arbitrary model units, not a treatment schedule.")
+            + " Illustrative model values; days are model days and strengths model numbers, not a treatment schedule.")
 
 
 def treatment_explorer(params: th2.Params | None = None) -> Explorer:

@@ -29,11 +29,12 @@ window of environmental load.
 Inspired by (and simplified from): Domínguez-Hüttinger E, Christodoulides P,
 Miyauchi K, et al. (2017) Mathematical modeling of atopic dermatitis reveals
 "double-switch" mechanisms underlying 4 common disease phenotypes. J Allergy Clin
-Immunol 139:1861-1872 (barrier, allergen
+Immunol 2017 (barrier, allergen
 penetration, a type-2 switch and the two switches giving four phenotypes; their
 treatment term divides immune terms by 1 + beta*C); and Miyano T, Irvine AD,
-Tanaka RJ (2022) Allergy (a QSP model of dupilumab; preprint doi:10.1101/2021.02.08.21251317),
-the IL-4/IL-13 blockade logic (multiplying type-2 signalling
+Tanaka RJ (2021) A mathematical model to identify optimal combinations of drug
+targets for dupilumab poor responders in atopic dermatitis, medRxiv preprint,
+doi:10.1101/2021.02.08.21251317, the IL-4/IL-13 blockade logic (multiplying type-2 signalling
 by 1 - fraction blocked). We replaced their on/off (hybrid) switches by smooth
 Hill functions, folded dendritic cells and pathogen load into ``P_in`` and the
 production term, represent barrier damage by scratching as one term, and added
@@ -511,6 +512,108 @@ def bifurcation(params: Params, loads=None, topical: float = 0.0, blockade: floa
     df.attrs["units"] = {"load": "relative load", "inflammation": OUTPUTS["inflammation"][0],
                          "barrier": "fraction intact", "itch": "fraction of maximum", "stable": ""}
     return df
+
+
+def _load_for(p: Params, i, c=0.0, u=0.0):
+    """The environmental load at which inflammation ``i`` is a steady state (NaN where no load >= 0 gives it).
+
+    At a steady state barrier and itch are functions of I, and dI/dt = 0 can be solved for the load
+    in closed form: the trigger term must supply what clearance takes away beyond self-amplification.
+    """
+    i = np.asarray(i, dtype=float)
+    need = DELTA_I * (1.0 + c) * i - p.k_amp * (1.0 - u) * _hill2(i, K_I)
+    r = need / p.k_in
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_in = K_P * np.sqrt(r / (1.0 - r))
+        load = p_in * (1.0 + p.gamma_b * barrier_at_rest(p, i, u))
+    return np.where((r >= 0) & (r < 1), load, np.nan)
+
+
+def equilibrium_curve(params: Params, topical: float = 0.0, blockade: float = 0.0, n: int = 3001,
+                      max_load: float = 3.0) -> pd.DataFrame:
+    """Every steady state for every load, as one continuous curve followed along inflammation.
+
+    Instead of solving for I at each load (which loses the two close roots next to a fold, where
+    the threshold and a stable branch meet), the curve is followed along I: for each I there is
+    exactly one load that makes it a steady state (:func:`_load_for`). Where the load rises with I
+    the state is stable, where it falls it is the threshold; the folds, where the load turns back,
+    are located to ~1e-10 in I and included, so neighbouring branches share their end point.
+
+    Returns columns load, inflammation, barrier, itch, stable, branch ("controlled", "threshold",
+    "inflamed") and fold (True at a fold point, which belongs to both branches it joins: it is
+    repeated, once as the end of one branch and once as the start of the next). Loads above
+    ``max_load`` are left out.
+    """
+    from scipy.optimize import brentq
+
+    _check_number("equilibrium_curve", "topical", topical, 0.0, 5.0, "fold extra clearance")
+    _check_number("equilibrium_curve", "blockade", blockade, 0.0, 0.95, "fraction blocked")
+    p, c, u = params, topical, blockade
+    top = (p.k_in + p.k_amp) / (DELTA_I * (1 + c))
+    # near I = 0 the load grows like the square root of I: add a geometric grid there
+    i = np.unique(np.concatenate((np.linspace(0.0, top, n), np.geomspace(1e-9, 0.05, 200))))
+    n = i.size
+    h = 1e-7
+
+    def slope(x):
+        return float((_load_for(p, x + h, c, u) - _load_for(p, x - h, c, u)) / (2 * h))
+
+    load = _load_for(p, i, c, u)
+    d = np.gradient(load, i)
+    # a fold: the slope of load against I changes sign between neighbouring grid points
+    ok = np.isfinite(d[:-1]) & np.isfinite(d[1:])
+    ok[1:] &= np.isfinite(load[:-2])
+    ok[:-1] &= np.isfinite(load[2:])
+    folds = []
+    for k in np.flatnonzero(ok & (np.sign(d[:-1]) != np.sign(d[1:]))):
+        a, b = i[max(k - 1, 0)], i[min(k + 2, n - 1)]
+        try:
+            folds.append(brentq(slope, i[k], i[k + 1], xtol=1e-12))
+        except ValueError:  # the sign change of the coarse gradient lies just outside [i_k, i_k+1]
+            folds.append(brentq(slope, a, b, xtol=1e-12))
+    edges = [0.0, *folds, top]
+    pieces = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        x = np.concatenate(([a], i[(i > a) & (i < b)], [b]))
+        lx = _load_for(p, x, c, u)
+        ok = np.isfinite(lx)
+        # a gap (no load >= 0 gives these I) splits a piece in two
+        for run in np.split(np.arange(x.size), np.flatnonzero(np.diff(ok.astype(int)) != 0) + 1):
+            if ok[run[0]] and run.size >= 2:
+                pieces.append((x[run], lx[run], run[0] == 0 and a > 0, run[-1] == x.size - 1 and b < top))
+    rows = []
+    seen_threshold = False
+    for x, lx, fold_start, fold_end in pieces:
+        rising = bool(lx[-1] > lx[0])
+        if not rising:
+            kind, seen_threshold = "threshold", True
+        elif seen_threshold:
+            kind = "inflamed"
+        else:
+            kind = "controlled" if (folds or x[len(x) // 2] < 0.5) else "inflamed"
+        # end a branch exactly at max_load (not at the last grid point below it)
+        over = np.flatnonzero(np.diff(np.sign(lx - max_load)) != 0)
+        if over.size:
+            k = over[0]
+            xc = brentq(lambda v: float(_load_for(p, v, c, u)) - max_load, x[k], x[k + 1], xtol=1e-12)
+            x, lx = np.insert(x, k + 1, xc), np.insert(lx, k + 1, max_load)
+        fold = np.zeros(x.size, dtype=bool)
+        fold[0], fold[-1] = fold_start, fold_end
+        rows.append(pd.DataFrame({"load": lx, "inflammation": x, "stable": rising, "branch": kind, "fold": fold}))
+    df = pd.concat(rows, ignore_index=True)
+    df = df[np.isfinite(df["load"]) & (df["load"] <= max_load)].reset_index(drop=True)
+    df.insert(2, "barrier", barrier_at_rest(p, df["inflammation"].to_numpy(), u))
+    df.insert(3, "itch", _hill2(df["inflammation"].to_numpy(), K_S))
+    df.attrs["units"] = {"load": "relative load", "inflammation": OUTPUTS["inflammation"][0],
+                         "barrier": "fraction intact", "itch": "fraction of maximum", "stable": "",
+                         "branch": "", "fold": ""}
+    return df
+
+
+def folds(params: Params, topical: float = 0.0, blockade: float = 0.0) -> list[float]:
+    """The loads of the fold points (where a stable state meets the threshold), lowest first; [] if none."""
+    curve = equilibrium_curve(params, topical, blockade)
+    return sorted({round(float(x), 12) for x in curve.loc[curve["fold"], "load"]})
 
 
 def bistable_window(params: Params, topical: float = 0.0, blockade: float = 0.0, resolution: float = 0.002):
