@@ -23,7 +23,7 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else "Python 3.11 is needed (the lock is made for it); found %d.%d. Set PYTHON=/path/to/python3.11" % v)'
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.course: $(BIN)/python requirements/course.lock pyproject.toml
+$(VENV)/.course: $(BIN)/python requirements/course.lock pyproject.toml tools/lab-overrides.json
 	$(PIP) install --require-hashes -r requirements/course.lock
 	$(BIN)/python tools/link_course_lib.py
 	mkdir -p $(VENV)/share/jupyter/lab/settings

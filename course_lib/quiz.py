@@ -435,7 +435,7 @@ class Numeric:
         Feedback
             Never raises: input that is not a finite number gives ``valid=False`` feedback.
         """
-        x = _to_number(answer, self.unit)
+        x = _to_number(answer, self.unit, self.unit_one)
         if isinstance(x, Feedback):
             return x
         if self._within(x):
@@ -455,7 +455,7 @@ class Numeric:
         _display_question(self)
 
 
-def _to_number(value, unit: str = "") -> float | Feedback:
+def _to_number(value, unit: str = "", unit_one: str = "") -> float | Feedback:
     """Read a learner's input as a finite float, or return feedback saying why not."""
     expected = "expected a number such as 0.25 (a decimal comma, 0,25, or a fraction, 1/4, works too)"
     if _no_answer(value):
@@ -464,8 +464,10 @@ def _to_number(value, unit: str = "") -> float | Feedback:
         return _invalid(f"⚠ Cannot check {_shown(value)}: {expected}.")
     if isinstance(value, str):
         text = value.strip().replace("\u2212", "-")  # a typographic minus sign
-        if unit and text.endswith(unit):
-            text = text[: -len(unit)]
+        for suffix in (unit, unit_one):
+            if suffix and text.endswith(suffix):
+                text = text[: -len(suffix)]
+                break
         text = text.replace(" ", "")
         if text.count(",") == 1 and "." not in text:
             text = text.replace(",", ".")

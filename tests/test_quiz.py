@@ -565,6 +565,8 @@ def test_units_agree_in_number():
     q = Numeric("How many?", 3, 0, "e", unit="states", unit_one="state", decimals=0, calculation=False)
     assert q.check(1).message == "✘ Not quite. 1 state is not within ±0 states of the answer."
     assert q.check(3).message.startswith("✔ Correct. The answer is 3 states")
+    assert q.check("3 states").correct and q.check("1 state").valid and not q.check("1 state").correct
+    assert q.check(q.shown(q.answer)).correct
 
 
 def test_a_placeholder_is_not_an_answer():

@@ -276,15 +276,12 @@ def test_outside_links_go_to_the_repository_and_page_links_stay():
     assert "[web](https://example.org/a)" in out and "[top](#top)" in out and "![pic](fig.png)" in out
 
 
-def test_question_code_is_folded_and_other_code_is_not():
-    import nbformat
+def test_the_glossary_is_a_reference_page_of_its_own():
     bs = a11y._load_build_site()
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("q = Numeric(prompt='p', answer=1, tolerance=0.1)\nq"),
-        nbformat.v4.new_code_cell("explorer = barrier_explorer()\nexplorer"),
-        nbformat.v4.new_markdown_cell("A Numeric( in text is not code")])
-    assert bs.hide_question_code(nb) == 1
-    assert nb.cells[0].metadata["tags"] == ["hide-input"] and "tags" not in nb.cells[1].metadata
+    home = bs.home_page()
+    assert "](glossary.md)" in home and ":caption: Reference" in home
+    instructors = home.split(":caption: Instructors", 1)[1]
+    assert "glossary.md" not in instructors
 
 
 def test_check_outputs_names_the_notebook_cell_and_problem():
@@ -302,8 +299,11 @@ def test_check_outputs_names_the_notebook_cell_and_problem():
 def test_syllabus_and_binder_links_come_from_the_readme():
     bs = a11y._load_build_site()
     readme = ("Repository: https://github.com/o/r (x)\n\n| # | Notebook | Topic | Time | Run it |\n|---|---|---|---|---|\n"
-              "| 00 | [Start](notebooks/00_a.ipynb) | Map | 45 min | [b](x) |\n")
-    assert bs.syllabus(readme) == [dict(number="00", title="Start", notebook="00_a.ipynb", topic="Map", time="45 min")]
+              "| 00 | [Start](notebooks/00_a.ipynb) | Map | 45 min | [b](x) |\n"
+              "| 01 | [Skin](notebooks/01_b.ipynb) | Barrier | 60 min core, 95 in all | [b](x) |\n")
+    assert bs.syllabus(readme) == [dict(number="00", title="Start", notebook="00_a.ipynb", topic="Map", time="45 min"),
+                                   dict(number="01", title="Skin", notebook="01_b.ipynb", topic="Barrier",
+                                        time="60 min core, 95 in all")]
     assert bs.binder_url("00_a.ipynb", readme) == "https://mybinder.org/v2/gh/o/r/HEAD?urlpath=lab/tree/notebooks/00_a.ipynb"
     with pytest.raises(bs.RepositoryError, match="name the repository once"):
         bs.repository_url("no repository line")

@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 NOTEBOOKS = ROOT / "notebooks"
 README = ROOT / "README.md"
+GLOSSARY = "glossary.md"  # the learners' reference page, linked from every notebook
 
 #: The text of the note added under each notebook's title.
 LIVE_NOTE = ("**A read-only copy.** This page shows the notebook already run, so every figure and "
@@ -69,7 +70,7 @@ def syllabus(readme: str | None = None) -> list[dict]:
     text = README.read_text(encoding="utf-8") if readme is None else readme
     rows = []
     for line in text.splitlines():
-        m = re.match(r"^\| (\d\d) \| \[([^\]]+)\]\(notebooks/([\w.-]+\.ipynb)\) \| (.+?) \| (\d+ min) \|", line)
+        m = re.match(r"^\| (\d\d) \| \[([^\]]+)\]\(notebooks/([\w.-]+\.ipynb)\) \| (.+?) \| (\d+ min[^|]*?) \|", line)
         if m:
             rows.append(dict(number=m[1], title=m[2], notebook=m[3], topic=m[4], time=m[5]))
     if not rows:
@@ -80,7 +81,7 @@ def syllabus(readme: str | None = None) -> list[dict]:
 def home_page(readme: str | None = None) -> str:
     """The site's home page (``index.md``): what the course is, the syllabus, the other pages."""
     rows = syllabus(readme)
-    pages = sorted(p.name for p in NOTEBOOKS.glob("*.md"))
+    pages = sorted(p.name for p in NOTEBOOKS.glob("*.md") if p.name != GLOSSARY)
     lines = [
         "# Beneath the Skin",
         "",
@@ -97,6 +98,9 @@ def home_page(readme: str | None = None) -> str:
         "",
         "## Syllabus",
         "",
+        "Times are for a learner working alone: the core path, and all sections with the Going further ones. "
+        f"Every technical term is explained in the [glossary]({GLOSSARY}).",
+        "",
         "| # | Notebook | Topic | Time | Live |",
         "|---|---|---|---|---|",
     ]
@@ -111,6 +115,8 @@ def home_page(readme: str | None = None) -> str:
     lines += ["", "```{toctree}", ":hidden:", ":caption: Notebooks", ""]
     lines += [r["notebook"] for r in rows]
     lines += ["```", ""]
+    if (NOTEBOOKS / GLOSSARY).exists():
+        lines += ["```{toctree}", ":hidden:", ":caption: Reference", "", GLOSSARY, "```", ""]
     if pages:
         lines += ["```{toctree}", ":hidden:", ":caption: Instructors", ""] + pages + ["```", ""]
     return "\n".join(lines)
@@ -225,23 +231,6 @@ def mend_html(page: str) -> str:
     return page.replace('<summary aria-label="Toggle hidden content">', "<summary>")
 
 
-def hide_question_code(nb) -> int:
-    """Collapse the code of cells that build a quiz question (it holds the answer).
-
-    In a live notebook the learner sees that code too, but on a page the answer
-    would sit in plain sight above the question; MyST-NB's ``hide-input`` tag
-    folds it behind a "Show code cell source" toggle. Returns how many cells.
-    """
-    hidden = 0
-    for cell in nb.cells:
-        if cell.cell_type == "code" and re.search(r"\b(?:MultipleChoice|Numeric)\(", cell.source):
-            tags = cell.metadata.setdefault("tags", [])
-            if "hide-input" not in tags:
-                tags.append("hide-input")
-            hidden += 1
-    return hidden
-
-
 # ----------------------------------------------------------------------------- assets and sphinx
 
 def npm_assets() -> Path:
@@ -267,6 +256,12 @@ def npm_assets() -> Path:
     return modules
 
 
+def glossary_targets(text: str) -> str:
+    """The glossary's HTML anchors (``<a id="odds"></a>``, which JupyterLab scrolls to) as MyST targets
+    (``(odds)=``), so that the site resolves ``glossary.md#odds`` links and checks them."""
+    return re.sub(r'^<a id="([a-z0-9-]+)"></a>', r"(\1)=\n", text, flags=re.M)
+
+
 def stage(src: Path, executed: dict, modules: Path) -> None:
     import nbformat
 
@@ -283,13 +278,15 @@ def stage(src: Path, executed: dict, modules: Path) -> None:
         (shutil.copytree if origin.is_dir() else shutil.copy2)(origin, target)
     (src / "index.md").write_text(home_page(), encoding="utf-8")
     for page in NOTEBOOKS.glob("*.md"):
-        (src / page.name).write_text(outside_links(page.read_text(encoding="utf-8")), encoding="utf-8")
+        text = outside_links(page.read_text(encoding="utf-8"))
+        if page.name == GLOSSARY:
+            text = glossary_targets(text)
+        (src / page.name).write_text(text, encoding="utf-8")
     for name, nb in executed.items():
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = outside_links(cell.source)
         add_live_note(nb, name)
-        hide_question_code(nb)
         nbformat.write(nb, src / name)
 
 
