@@ -8,12 +8,15 @@ import numpy as np
 
 from .. import data, trials
 from ..models import barrier
-from ..plotting import COLORS, LINESTYLES
+from ..plotting import COLORS
 from ..widgets import Explorer
 
 DAYS = 3.0
 TEWL_MAX = 40.0
 DOSE_LIMITS = (0.01, 5000.0)
+#: line styles of the measured means (grey reference lines), distinct from each other and from the model's
+#: lines: healthy dotted, non-lesional long dashes, lesional dash-dot-dot
+MEASURED_STYLES = {"healthy": (0, (1, 2)), "non-lesional": (0, (8, 3)), "lesional": (0, (6, 2, 1, 2, 1, 2))}
 
 
 @functools.lru_cache(maxsize=1)
@@ -26,7 +29,7 @@ def _measured_tewl():
     df = data.load("skin_barrier_measurements")
     rows = df[(df["source_id"] == "monterovilchez2021") & (df["quantity"] == "TEWL")]
     names = {"healthy": "healthy", "non-lesional": "AD, non-lesional", "lesional": "AD, lesional"}
-    return tuple((names[s], float(v)) for s, v in zip(rows["skin_state"], rows["value"]))
+    return tuple((s, names[s], float(v)) for s, v in zip(rows["skin_state"], rows["value"]))
 
 
 def _compute(p):
@@ -36,8 +39,8 @@ def _compute(p):
 def _draw_barrier(fig, df):
     left, right = fig.subplots(1, 2, width_ratios=[3, 2])
     days = df["time_h"].to_numpy() / 24.0
-    for i, (label, value) in enumerate(_measured_tewl()):
-        left.axhline(value, color="0.3", linestyle=LINESTYLES[i + 2], linewidth=1.2,
+    for state, label, value in _measured_tewl():
+        left.axhline(value, color="0.3", linestyle=MEASURED_STYLES[state], linewidth=1.3,
                      label=f"measured mean, {label} ({value:g})")
     without, = left.plot(days, df["tewl_without_emollient"], color=COLORS[1], linestyle="--",
                          linewidth=1.5, label="without emollient")
@@ -75,8 +78,9 @@ def _update_barrier(artists, df, p):
             f"{b:.2f}), at {p.relative_humidity:g}% humidity. Without emollient the TEWL is {base:.1f} g/m²/h")
     if base > TEWL_MAX:
         text += " (above the top of the axis)"
-    measured = ", ".join(f"{label} {value:g}" for label, value in _measured_tewl())
-    text += (f"; the horizontal lines are measured means from one study of adults (Montero-Vilchez 2021; "
+    kinds = {"healthy": "dotted", "non-lesional": "long-dashed", "lesional": "dash-dot-dot"}
+    measured = ", ".join(f"{kinds[state]} {label} {value:g}" for state, label, value in _measured_tewl())
+    text += (f"; the grey horizontal lines are measured means from one study of adults (Montero-Vilchez 2021; "
              f"lesions on the forearm): {measured} g/m²/h.")
     if p.applications_per_day:
         low = float(df["tewl"].min())
@@ -147,13 +151,20 @@ def _trial_update(artists, result, p):
     s = result["summary"]
     what = "false-positive rate" if p.true_rr == 1 else "power"
     text = (f"Histogram of the risk ratios found by {s['trials']} simulated trials, each with {p.n_per_arm} "
-            f"infants per arm, a control risk of {p.control_risk:.2f} and a true risk ratio of {p.true_rr:.2f} "
+            f"infants per arm, a control risk of {p.control_risk:g} and a true risk ratio of {p.true_rr:g} "
             f"(solid vertical line; dashed line at 1 = no effect). {100 * s['share_significant']:.1f}% of the "
             f"trials are significant (the {what}; the normal approximation gives {100 * result['normal']:.1f}%). "
             f"{100 * s['share_big']:.1f}% show the risk halved or better (RR ≤ 0.5, shaded).")
-    if not math.isnan(s["median_rr_significant_benefit"]) and p.true_rr < 1:
-        text += (f" The trials that found a significant benefit report a median RR of "
-                 f"{s['median_rr_significant_benefit']:.2f}, stronger than the truth.")
+    median = s["median_rr_significant_benefit"]
+    if not math.isnan(median) and p.true_rr < 1:
+        shown = f"{median:.2f}"
+        if float(shown) < round(p.true_rr, 2):
+            verdict = f"stronger than the true {p.true_rr:g}"
+        elif float(shown) > round(p.true_rr, 2):
+            verdict = f"weaker than the true {p.true_rr:g}"
+        else:
+            verdict = f"equal to the true {p.true_rr:g} at this rounding"
+        text += f" The trials that found a significant benefit report a median RR of {shown}, {verdict}."
     return text
 
 

@@ -46,7 +46,7 @@ gives about the healthy mean TEWL of Montero-Vilchez et al. (2021) J Clin Med
 10:359 (11.6 g/m^2/h), and the one-allele integrity so that carriers lose about
 17 % more water, as in Hoyer et al. (2022) Br J Dermatol 186:544 (9.68 vs 8.24
 g/m^2/h at 6 months). Thickness default 15 um (textbook 10-20 um; Egawa 2007
-measured 22.6 um on the forearm).
+measured 22.6 um on the forearm and 173 um on the palm, so the range reaches 200 um).
 """
 from __future__ import annotations
 
@@ -108,8 +108,9 @@ _FIELDS = [
                                        "skin (illustrative)")),
     ("half_life_h", float, param(4.0, 0.5, 24.0, step=0.5, unit="h", label="emollient half-life",
                                  meaning="hours for half of the layer to wear off (illustrative)")),
-    ("thickness_um", float, param(15.0, 8.0, 40.0, step=1.0, unit="µm", label="SC thickness",
-                                  meaning="thickness of the stratum corneum (textbook 10-20 µm)")),
+    ("thickness_um", float, param(15.0, 8.0, 200.0, step=1.0, unit="µm", label="SC thickness",
+                                  meaning="thickness of the stratum corneum (textbook 10-20 µm; measured "
+                                          "16.8 µm on the cheek to 173 µm on the palm, Egawa 2007)")),
     ("d_wet", float, param(17.0, 1.0, 30.0, step=0.5, unit="10⁻¹⁰ cm²/s", label="diffusivity (wet)",
                            meaning="water diffusivity in fully hydrated intact SC (calibrated to the "
                                    "healthy TEWL)")),
