@@ -102,9 +102,12 @@ def ask(key: str, answer=None) -> None:
     if not static_mode():
         fb = q.check(answer)
         if not fb.valid and fb.message.startswith(("⚠ No answer", "⚠ No option")):
-            how = ("a letter, e.g. my_answer = \"B\"" if isinstance(q, quiz.MultipleChoice) and not q.multiple
-                   else "letters, e.g. my_answer = \"A, C\"" if isinstance(q, quiz.MultipleChoice)
-                   else "a number, e.g. my_answer = 0.25")
+            if isinstance(q, quiz.MultipleChoice):
+                last = quiz.LETTERS[len(q.options) - 1]
+                how = (f"one letter from A to {last} in quotes" if not q.multiple
+                       else f"the letters (A to {last}) of every option that applies, in quotes, separated by commas")
+            else:
+                how = "a number (a fraction such as 3/8 works too)"
             print(f"Not answered yet: in the cell above, replace ... with {how}, run it, then run this cell. "
                   "Or answer in the box below.")
         else:
