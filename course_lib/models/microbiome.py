@@ -8,7 +8,7 @@ One patch of skin holds three state variables:
 
 The equations (time in days) are our own implementation, written from the
 equations printed in the paper on the *S. aureus*-*S. epidermidis*-barrier model of Lee, Mannan,
-Lee, Mannan, Miyano, Irvine & Tanaka (2024), JID Innovations 4:100269,
+Miyano, Irvine & Tanaka (2024), JID Innovations 4:100269,
 doi:10.1016/j.xjidi.2024.100269. Their code is under a no-derivatives licence;
 none of it is used here. In scaled form::
 
