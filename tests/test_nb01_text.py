@@ -84,7 +84,7 @@ def test_section_1_flg_odds_ratios_quoted():
     assert odds_ratio("rodriguez2009", "asthma") == (1.48, 1.32, 1.66)
     assert odds_ratio("rodriguez2009", "asthma with eczema") == (3.29, 2.84, 3.82)
     text = section(1)
-    for quoted in ("4.78", "1.99", "OR 1.2, 0.7 to 1.9", "26.9", "1.48 (1.32 to 1.66)", "3.29"):
+    for quoted in ("4.78", "1.99", "1.2 (0.7 to 1.9)", "26.9 (3.3 to 217.1)", "1.48 (1.32 to 1.66)", "3.29"):
         assert quoted in text, quoted
 
 
@@ -142,7 +142,7 @@ def test_section_6_think_babies_and_adults():
 
 # ------------------------------------------------------------------ section 3 (model)
 
-def test_section_3_integrity_rule_stated_before_exercise_3():
+def test_section_3_integrity_rule_stated_before_exercise_2():
     """Issue 13: Exercise 2 (the old Exercise 3) needs the integrity rule; section 3 states it, with the genotype factors of the model."""
     text = section(3)
     rule = text.index(r"b = g \times (1 - \text{inflammation}) \times (1 - \text{scratch})")
@@ -172,7 +172,7 @@ def test_section_3_model_figure_lines_converge_and_description_says_so():
     assert "draw together" in section(3)
 
 
-def test_section_3_exercise_3_value():
+def test_section_3_exercise_2_value():
     """Section 3, Exercise 2: 25.9 g/m²/h, within 10 % of the measured lesional mean 28.68."""
     q = exercises.get("01.lesion_tewl")
     assert q.shown(q.answer) == "25.9 g/m²/h"
@@ -241,10 +241,10 @@ def test_section_4_trial_numbers():
     cochrane = _arm("Cochrane 2021", "eczema", "pooled")
     assert (cochrane["reported_effect"], cochrane["ci_low"], cochrane["ci_high"], cochrane["n"]) == (1.03, 0.81, 1.31, 3075)
     stop = _arm("STOP-AD 2023", "eczema", "emollient")
-    assert (round(stop["reported_effect"], 2), stop["ci_low"], stop["ci_high"]) == (0.71, 0.516, 0.965)
+    assert (stop["reported_effect"], stop["ci_low"], stop["ci_high"]) == (0.707, 0.516, 0.965)
     text = section(4)
     for quoted in ("0.95, 0.78 to 1.16", "15 % vs 14 %", "3.0 % vs 2.3 %", "RR 1.03 (0.81 to 1.31)",
-                   "RR 0.71, 0.516 to 0.965", "19 of 59 vs 28 of 59"):
+                   "RR 0.707, 0.516 to 0.965", "19 of 59 vs 28 of 59"):
         assert quoted in text, quoted
 
 
@@ -394,3 +394,43 @@ def test_no_assert_in_notebook_and_math_sanity():
     code = "\n".join("".join(c["source"]) for c in cells() if c["cell_type"] == "code")
     assert not re.search(r"^\s*assert\b", code, re.M)
     assert math.isclose(0.5 ** 3, 0.125)
+
+
+# ------------------------------------------------- learner walk-through (review after issues 12 and 13)
+
+def _before(marker: str) -> str:
+    text = prose()
+    return text[:text.index(marker)]
+
+
+def test_section_5_no_summary_that_is_exercise_3s_answer():
+    """Sections 4-5: nothing before Exercise 3 restates its right option (D) as a summary."""
+    before = _before("### Exercise 3")
+    assert "In short:" not in before
+    assert "delay is still open" not in before
+    assert exercises.get("01.evidence_summary").answer == 3   # option D
+
+
+def test_exercise_4_reading_not_given_before_it():
+    """Sections 1 and 6: the reading of Brown's one-allele interval (Exercise 4, option C) comes after the exercise."""
+    before = _before("### Exercise 4")
+    assert "did not clearly raise the odds" not in before
+    assert "no clear excess" not in before
+    after = prose()[prose().index("### Exercise 4"):]
+    assert "**Think!** Most people with eczema carry no" in after
+
+
+def test_section_3_right_panel_beta_explained_in_the_core():
+    """Section 3: the model figure's right panel compares beta 0 and 2; the core section says what beta is."""
+    fig, description = figures.tewl_model(measured())
+    assert "beta" in description
+    text = section(3)
+    assert "`beta` = 0" in text and "`beta` = 2" in text and "Blank et al. 1984" in text
+    assert barrier.Params().beta == 2.0
+
+
+def test_section_2_retracted_paper_is_cited():
+    """Section 2 evidence box: the retracted 2015 TEWL paper is named and listed in the References as retracted."""
+    assert "(Kelleher et al. 2015)" in section(2)
+    refs = markdown().split("\n## References", 1)[1]
+    assert re.search(r"Kelleher M, Dunn-Galvin A.*2015.*Retracted", refs)
