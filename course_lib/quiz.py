@@ -407,6 +407,11 @@ class Numeric:
     def _with_unit(self, x: float) -> str:
         return self.shown(x)
 
+    def _typed(self, x: float) -> str:
+        """A learner's number as they gave it (not rounded), with the unit."""
+        unit = self.unit_one if self.unit_one and x == 1 else self.unit
+        return f"{_fmt(x)} {unit}".strip()
+
     @property
     def rounding_text(self) -> str:
         """What the prompt asks for: "Give your answer to 2 decimal places." (empty if unset)."""
@@ -448,7 +453,7 @@ class Numeric:
             hint = f"Your answer is too {'high' if x > self.answer else 'low'}."
             if self.calculation:
                 hint += " Check each step of the calculation."
-        return Feedback(False, f"✘ Not quite. {self._with_unit(x)} is not within "
+        return Feedback(False, f"✘ Not quite. {self._typed(x)} is not within "
                                f"{self._band_text()} of the answer.", self.explanation, hint)
 
     def _ipython_display_(self):

@@ -543,6 +543,8 @@ def test_numeric_feedback_rounds_as_the_prompt_asks():
     assert q.full_prompt == "Share? Give your answer to 2 decimal places."
     assert q.check(0.38).message == "✔ Correct. The answer is 0.38 (answers within ±0.005 are accepted)."
     assert "0.3808" not in q.check(0.5).message
+    assert Numeric("Power?", 87.4, 2.5, "e", unit="%", decimals=1).check(0.874).message.startswith(
+        "✘ Not quite. 0.874 % is not within"), "the learner's number is echoed as typed, not rounded"
     assert Numeric("n?", 3, 0.5, "e", decimals=0).full_prompt == "n? Give a whole number."
     assert Numeric("n?", 3, 0.05, "e", decimals=1).rounding_text == "Give your answer to 1 decimal place."
     assert "Give your answer to 2 decimal places." in render_markdown(q)
