@@ -53,16 +53,48 @@ def test_section1_no_unsourced_phrases():
 
 
 def test_section1_cause_or_consequence_shows_both_sides():
-    """Issue 13: birth cohorts in which colonisation came before eczema are shown next to the 'consequence' trials."""
+    """Issue 13: birth cohorts in which colonisation came before eczema are shown next to the 'consequence' trials,
+    in short in the core (section 1) and with their numbers in section 6 (Going further)."""
     text = markdown()
-    box = text.split("**Evidence box: is *S. aureus* a cause or a consequence of eczema?**", 1)[1].split("**Think!**")[0]
-    for source in ("Gonzalez et al. 2016", "Callewaert et al. 2020", "Meylan et al. 2017", "Rinnov et al. 2023",
-                   "Lebon et al. 2009", "Skov et al. 2009"):
-        assert source in box
-    assert "1.97" in box and "1.21–3.19" in box and "2.13 and 2.88" in box
+    title = "**Evidence box: is *S. aureus* a cause or a consequence of eczema?**"
+    assert text.count(title) == 2
+    sources = ("Gonzalez et al. 2016", "Callewaert et al. 2020", "Meylan et al. 2017", "Rinnov et al. 2023",
+               "Lebon et al. 2009", "Skov et al. 2009")
+    short = text.split("## 1. ", 1)[1].split("## 2. ", 1)[0].split(title, 1)[1]
+    full = text.split("## 6. Going further", 1)[1].split("## 7. ", 1)[0].split(title, 1)[1]
+    for box in (short, full):
+        for source in sources:
+            assert source in box
+        assert "association" in box
+    assert "1.97" in full and "1.21–3.19" in full and "2.13 and 2.88" in full
     refs = text.split("## References", 1)[1]
     for doi in ("10.1016/j.jid.2017.07.834", "10.1001/archpediatrics.2009.117", "PMID 37480337", "PMID 19239467"):
         assert doi in refs
+
+
+def core_text() -> str:
+    """The core path: from the title to the first Going further heading."""
+    return markdown().split("## 6. Going further", 1)[0]
+
+
+def test_core_sections_stand_without_going_further():
+    """Follow-up brief: a core section may point to a Going further section, but not rely on it.
+    Every core pointer to sections 6-9 is a 'details'/'equations'/'Going further' pointer, and the core
+    keeps both sides of the contested cause-or-consequence question (checked above)."""
+    core = core_text()
+    pointers = re.findall(r"[^.(]*\bsection [6-9]\b[^.)]*", core)
+    assert pointers, "the core should point to the Going further sections it summarises"
+    for p in pointers:
+        assert re.search(r"details|equations|Going further", p), p
+
+
+def test_no_think_answer_gives_away_exercise_2():
+    """Learner walk-through: the section 3 Think! answer (shown before Exercise 2) said that four baths work."""
+    text = markdown()
+    before = text.split("### Exercise 2", 1)[0].split("## 3. ", 1)[1]
+    n = nb03.smallest_course()
+    words = {4: "four"}.get(n, str(n))
+    assert not re.search(rf"\b({n}|{words}) baths\b", before, re.I)
 
 
 def test_references_carry_no_internal_notes_and_agreed_citations():
@@ -86,7 +118,7 @@ def test_section2_two_states_figure():
 
 
 def test_section2_brake_alone_clears_default_flare_from_4_fold():
-    """Section 2 Think! and section 7: a 4-fold or stronger brake alone clears the default flare; 3-fold does not."""
+    """Section 2 Think! and section 9: a 4-fold or stronger brake alone clears the default flare; 3-fold does not."""
     assert nb03.default_brake_threshold() == 4
     flare = microbiome.Params(**microbiome.DAMAGED)
     for factor, want in ((3.0, "S. aureus dominant"), (5.0, "S. aureus controlled"), (20.0, "S. aureus controlled")):
@@ -94,7 +126,7 @@ def test_section2_brake_alone_clears_default_flare_from_4_fold():
     assert "4-fold or more" in markdown()
 
 
-def test_section2_parameter_table_lists_every_parameter_the_prose_uses():
+def test_section7_parameter_table_lists_every_parameter_the_prose_uses():
     src = code()
     for name in ("kappa_a", "gamma_ab", "gamma_eb", "delta_0", "delta_ae", "delta_ba", "kappa_b", "inflammation",
                  "barrier_brake", "log_kill", "e_pth", "a_pth", "gamma_ae"):
@@ -184,9 +216,9 @@ def test_section4_bakaa_numbers_and_scope():
     assert "{" not in description and "0.78" in description
 
 
-# --------------------------------------------------------------- section 6: sparing commensals, Exercise 4
+# --------------------------------------------------------------- section 8: sparing commensals, Exercise 4
 
-def test_section6_sparing_and_the_rise_before_arrival():
+def test_section8_sparing_and_the_rise_before_arrival():
     """Issue 13: non-selective baths raise S. aureus before the new dose; the Think! answer explains it."""
     killed, spared = nb03.sparing_runs()
     assert microbiome.outcome(nb03.CALM, killed) == "S. aureus dominant"
@@ -201,9 +233,9 @@ def test_section6_sparing_and_the_rise_before_arrival():
     assert "about 150 times higher" in markdown()
 
 
-# --------------------------------------------------------------- section 7: the hostile skin, Exercise 5
+# --------------------------------------------------------------- section 9: the hostile skin, Exercise 5
 
-def test_section7_hostile_skin_and_inflammation_think():
+def test_section9_hostile_skin_and_inflammation_think():
     fig, description, results = figures.hostile_skin(nb03.hostile_plans())
     assert list(results.values()) == ["S. aureus dominant", "S. aureus dominant", "S. aureus controlled"]
     assert "{" not in description

@@ -16,6 +16,11 @@ import numpy as np
 from ..models import microbiome
 from ..plotting import series_style
 from ..widgets import Explorer
+from .coupled import name_options
+
+#: the "spare commensals" drop-down shows names, not the model's codes 0 and 1
+TARGETED_NAMES = {"targeted": {0: "no (kills both)", 1: "yes (S. aureus only)"}}
+TARGETED_LABEL = {"targeted": "spare commensals"}
 
 DAYS = 84.0
 WEEK = 7.0
@@ -113,8 +118,9 @@ def _why(result: str, end, later) -> str:
 def _explorer(params, groups, arrivals=False):
     def draw(fig, df):
         return _draw(fig, df, arrivals)
-    return Explorer(params, microbiome.simulate, draw, _update, controls=groups, columns=len(groups),
-                    figsize=(8.0, 5.0))
+    explorer = Explorer(params, microbiome.simulate, draw, _update, controls=groups, columns=len(groups),
+                        figsize=(8.0, 5.0))
+    return name_options(explorer, TARGETED_NAMES, TARGETED_LABEL)
 
 
 def bath_course(params: microbiome.Params | None = None) -> Explorer:
