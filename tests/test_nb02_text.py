@@ -80,6 +80,29 @@ def test_section1_loop_diagram_and_key_points_name_the_same_loops():
     assert "scratching damages" in description and "slow barrier repair" in description
 
 
+def test_section1_every_uncited_arrow_is_called_an_assumption():
+    """Section 1 evidence box and Key points (review): self-amplification is drawn in the diagram but no source
+    is cited for it; like the scratch arrows it is named as an assumption, in the box and in the key points."""
+    box = section(1)[section(1).index("Evidence box"):]
+    assert "scratch arrows (itch → scratching → barrier damage) and self-amplification we cite no measurement" in box
+    assert "the scratch arrows and self-amplification are assumptions" in key_points()
+
+
+def test_core_sections_do_not_rely_on_going_further():
+    """Core sections 1-5 (review): a core learner meets conjunctivitis only in section 5's "does not show"; it
+    says there that conjunctivitis is a side effect of dupilumab, not only "section 9"."""
+    assert "Why conjunctivitis, dupilumab's characteristic side effect, occurs (section 9)" in section(5)
+    assert "- In the model (section 7), an input that only lowers inflammation" in key_points()
+
+
+def test_section2_nullcline_is_linked_where_the_lines_are_explained():
+    """Section 2 (review): hints, a worked solution and the explorer legend say "nullcline"; the word is linked to
+    the glossary where the phase plane's two lines are first explained."""
+    assert "solid [nullcline](glossary.md#nullcline) (inflammation stops changing)" in section(2)
+    glossary = (NOTEBOOK.parent / "glossary.md").read_text(encoding="utf-8")
+    assert '<a id="nullcline"></a>**Nullcline.**' in glossary
+
+
 # ----------------------------------------------------------------- section 2: two stable states
 
 def test_section2_default_has_controlled_threshold_and_inflamed_states():
@@ -165,7 +188,8 @@ def test_section4_pooled_counts_and_rates():
 
 
 def test_section4_reading_the_numbers_after_exercise2():
-    """Section 4 "Reading the numbers" and Key points: RR about 3.6, 27 points, NNT 3.6 (3.0 to 4.5)."""
+    """Section 4 "Reading the numbers" and Key points: RR about 3.6 ("times as high", not "times higher", which
+    would mean 4.6 times as high), 27 points, NNT 3.6 (3.0 to 4.5)."""
     dc, dn, pc, pn = _pooled()
     rd = stats.risk_difference(dc, dn, pc, pn)
     rr = stats.risk_ratio(dc, dn, pc, pn)
@@ -173,7 +197,8 @@ def test_section4_reading_the_numbers_after_exercise2():
     assert f"{rr.estimate:.1f}" == "3.6" and round(100 * rd.estimate) == 27
     assert f"{nnt.nnt:.1f}" == "3.6" and (f"{nnt.ci_low:.1f}", f"{nnt.ci_high:.1f}") == ("3.0", "4.5")
     text = section(4)
-    assert "about 3.6 times higher, an extra 27 percentage points" in text
+    assert "about 3.6 times as high, an extra 27 percentage points" in text
+    assert "times higher" not in markdown()
     assert "**NNT about 3.6** (95% CI 3.0 to 4.5)" in text
     assert "NNT about 3.6 (95% CI 3.0 to 4.5)" in key_points()
     assert "38.1% vs 10.6%" in key_points()
@@ -237,7 +262,8 @@ def test_section9_primary_and_pooled_counts():
     assert (int(primary.loc[Q2W, "events"]), int(primary.loc[Q2W, "n"])) == (169, 457)
     assert (int(primary.loc[PLACEBO, "events"]), int(primary.loc[PLACEBO, "n"])) == (43, 460)
     assert _pooled() == (171, 449, 47, 443)
-    assert ("169 of 457 (dupilumab every 2 weeks) and 43 of 460 (placebo)" in section(9)
+    assert ("reconstructed primary counts are 169 of 457 (dupilumab every 2 weeks) and 43 of 460 (placebo)"
+            in section(9)
             and "analysed 449 and 443 and counted 171 and 47" in section(9))
 
 
@@ -285,6 +311,31 @@ def test_section6_equation_symbols_match_the_model_constants():
         assert f"`{name}`" in text, name
 
 
+def _first_day_past_halfway(run, col, start, end):
+    """First model day on which ``col`` has covered half the way from ``start`` to ``end``."""
+    half = (start + end) / 2
+    past = (run[col] <= half) if end < start else (run[col] >= half)
+    return float(run.loc[past, "day"].iloc[0])
+
+
+def test_section6_think_inflammation_falls_first_itch_follows_barrier_last():
+    """Section 6 Think! answer (review): the old text said "itch falls first" although itch follows inflammation.
+    After a 4-day topical input from the inflamed state, inflammation passes half-way first, itch a little later
+    (within a day), the barrier last, and the barrier needs weeks of model time to come most of the way back."""
+    ss = th2.steady_states(P).set_index("kind")
+    run = th2.simulate(ex.topical_params(ex.shortest_topical_days()), days=120, points_per_day=24)
+    hi, lo = ss.loc["inflamed"], ss.loc["controlled"]
+    t_i = _first_day_past_halfway(run, "inflammation", hi["inflammation"], lo["inflammation"])
+    t_s = _first_day_past_halfway(run, "itch", hi["itch"], lo["itch"])
+    t_b = _first_day_past_halfway(run, "barrier", hi["barrier"], lo["barrier"])
+    assert t_i < t_s < t_i + 1 < t_b
+    b90 = hi["barrier"] + 0.9 * (lo["barrier"] - hi["barrier"])
+    assert float(run.loc[run["barrier"] >= b90, "day"].iloc[0]) - 10 > 21   # weeks after the input starts on day 10
+    text = section(6)
+    assert "inflammation falls first, itch follows within a fraction of a day, and the barrier recovers last" in text
+    assert "itch falls first" not in text
+
+
 # ----------------------------------------------------------------- section 7: treatment (Exercise 4)
 
 def test_section7_three_day_input_relapses_with_a_weak_barrier():
@@ -312,6 +363,18 @@ def test_section7_four_days_is_the_shortest_input_that_ends_controlled():
     assert not re.search(r"5[- ](model )?days?", text), "the shortest input is 4 model days, not 5"
     assert not re.search(r"barrier near 0\.8", markdown() + ex.relapse().explanation)
     assert "3 model days relapse, 4 do not" in key_points()
+
+
+def test_section7_exercise4_neither_change_alone_ends_controlled():
+    """Section 7, Exercise 4's explanation (review): it said "a little more barrier is enough", but the 4-day
+    input's barrier with the 3-day input's inflammation still relapses, and so does the reverse. The explanation
+    says the two together decide."""
+    three, four = ex.state_when_topical_stops(3), ex.state_when_topical_stops(4)
+    assert th2.final_state(P.replace(i0=three["inflammation"], b0=four["barrier"])) == "inflamed"
+    assert th2.final_state(P.replace(i0=four["inflammation"], b0=three["barrier"])) == "inflamed"
+    assert th2.final_state(P.replace(i0=four["inflammation"], b0=four["barrier"])) == "controlled"
+    explanation = ex.relapse().explanation
+    assert "not either alone" in explanation and "a little more barrier is enough" not in explanation
 
 
 def test_section7_keep_control_and_continuous_inputs():

@@ -101,8 +101,9 @@ def relapse():
         explanation=f"On the day the input stops the barrier is only {stop['barrier']:.2f}. Whether the skin "
                     "returns to the controlled state depends on inflammation and barrier together: with this weak "
                     "a barrier, enough allergen gets in to restart the loop. A "
-                    f"{shortest_topical_days()}-day input stops at barrier {ok['barrier']:.2f}, still far below "
-                    "the controlled state's, and the skin ends controlled: a little more barrier is enough.",
+                    f"{shortest_topical_days()}-day input stops at inflammation {ok['inflammation']:.2f} and "
+                    f"barrier {ok['barrier']:.2f}, a barrier still far below the controlled state's, and the skin "
+                    "ends controlled: the two together, not either alone, put the state on the controlled side.",
     )
 
 
@@ -140,6 +141,9 @@ def nnt():
                        "percentages."),
                Mistake(dn / dc - pn / pc,
                        "Invert the difference of the two risks, not the difference of the inverted risks."),
+               Mistake(1 / (round(dc / dn, 2) - round(pc / pn, 2)),
+                       f"Close, but you rounded the risks to 2 decimals ({dc / dn:.2f} and {pc / pn:.2f}) before "
+                       "subtracting. Keep at least 3 decimals until the end, then round the NNT."),
                Mistake(1 / ((dn - dc) / dn - (pn - pc) / pn),
                        "Negative: you used the patients who were NOT clear (IGA > 1, the table's `events`). Use "
                        "those who reached IGA 0/1.")),
