@@ -62,4 +62,4 @@ lock:
 	  && uv pip compile ../binder/requirements.in --generate-hashes --python-version 3.11.7 -o ../binder/requirements.txt
 
 clean:
-	rm -rf $(VENV) test-output _site build book/node_modules
+	rm -rf $(VENV) test-output _site build book/node_modules tools/hub/node_modules

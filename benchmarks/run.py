@@ -7,6 +7,8 @@ Run it from the repository root with the course's environment:
     .venv/bin/python benchmarks/run.py --check    # exit 1 if a target is missed (for CI)
     make benchmark ARGS="--repeats 3"
     make benchmark ARGS="--hub --write"   # hub sizing, written to the docs
+    make benchmark ARGS="--hub-load 30"   # a class of 30 on a real JupyterHub (benchmarks/hub_load.py)
+    make benchmark ARGS="--hub-settings"  # what each single-user server setting saves
 
 It prints two plain-text tables (or, with ``--hub``, the hub sizing table).
 
@@ -1039,13 +1041,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true",
                         help="with --hub: write the sizing table to benchmarks/hub_sizing.md and between the "
                              "hub-sizing markers of every file that has them")
+    parser.add_argument("--hub-load", type=int, nargs="?", const=30, metavar="N", default=None,
+                        help="instead of the tables: N learners (default 30) on a real JupyterHub on 127.0.0.1 "
+                             "(benchmarks/hub_load.py)")
+    parser.add_argument("--hub-load-stagger", type=float, metavar="S", default=60.0,
+                        help="with --hub-load: spread the learners' starts over S seconds (default: 60)")
+    parser.add_argument("--hub-settings", action="store_true",
+                        help="instead of the tables: what each single-user server setting of the hub saves "
+                             "(benchmarks/hub_load.py)")
+    parser.add_argument("--browser", action="store_true",
+                        help="instead of the tables: keydown on a slider to new picture painted, in JupyterLab in "
+                             "headless Chromium, for every explorer (benchmarks/browser.py)")
     args = parser.parse_args(argv)
+    if args.hub_load is not None and not 1 <= args.hub_load <= 100:
+        parser.error("--hub-load takes 1 to 100 learners")
     if args.repeats < 1 or (args.controls is not None and args.controls < 1):
         parser.error("--repeats and --controls must be at least 1")
     if args.write and not args.hub:
         parser.error("--write goes with --hub")
 
     print_machine()
+    if args.browser:
+        import browser  # benchmarks/browser.py
+
+        return browser.run(args.notebooks.resolve(), check=args.check)
+    if args.hub_load is not None:
+        import hub_load  # benchmarks/hub_load.py
+
+        return hub_load.main(args.hub_load, stagger_s=args.hub_load_stagger)
+    if args.hub_settings:
+        import hub_load  # benchmarks/hub_load.py
+
+        hub_load.report_settings(hub_load.measure_settings())
+        return 0
     if args.hub:
         return 0 if run_hub(args.notebooks.resolve(), args.write) else 2
     all_ok, error = True, False

@@ -2,9 +2,13 @@
 
 Every function here takes the four numbers a trial report gives for a yes/no
 outcome: events and participants in the treated group, and events and
-participants in the control group. The arithmetic is done by statsmodels; this
-module checks the input, picks the standard method, and returns small, readable
-result objects.
+participants in the control group. This module checks the input, picks the
+standard method, and returns small, readable result objects. The arithmetic is
+statsmodels' (``Table2x2``, ``confint_proportions_2indep``,
+``effectsize_2proportions``, ``combine_effects``), written out here with numpy
+and the standard library, formula for formula, so that a learner's kernel does
+not import statsmodels and scipy.stats for a risk ratio (about 60 MB of kernel
+memory in a notebook that uses no other part of scipy).
 
 * :func:`risk_ratio`, :func:`odds_ratio`, :func:`risk_difference` -> :class:`Effect`
 * :func:`number_needed_to_treat`, :func:`nnt_from_risk_difference` -> :class:`NNT`
@@ -18,10 +22,6 @@ says so in its ``corrected`` field. The same rule is used for all three
 measures, so a study gives the same numbers whether it is analysed alone or
 pooled.
 
-statsmodels is imported inside the functions that use it, so a notebook that
-needs only :func:`proportion_ci` does not pay for it (about 70 MB of kernel
-memory).
-
 References: DerSimonian R, Laird N (1986) Control Clin Trials 7:177-188,
 doi:10.1016/0197-2456(86)90046-2; Altman DG (1998) BMJ 317:1309,
 doi:10.1136/bmj.317.7168.1309 (NNT confidence intervals); Higgins JPT,
@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from numbers import Real
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -48,8 +49,7 @@ MEASURE_NAMES = {"RR": "risk ratio", "OR": "odds ratio", "RD": "risk difference"
 METHODS = ("fixed", "random")
 OUTCOMES = ("good", "bad")
 TABLE_COLUMNS = ("study", "events_treat", "n_treat", "events_ctrl", "n_ctrl")
-#: statsmodels' names for our measures
-_SM_STATISTIC = {"RR": "risk-ratio", "OR": "odds-ratio", "RD": "diff"}
+_STD_NORMAL = NormalDist()
 
 
 # ----------------------------------------------------------------- results
@@ -267,8 +267,6 @@ def proportion_ci(events, n, alpha=0.05):
     >>> print(f"{p:.3f} ({low:.3f} to {high:.3f})")
     0.381 (0.337 to 0.427)
     """
-    from statistics import NormalDist
-
     _check_alpha("proportion_ci", alpha)
     scalar = np.ndim(events) == 0 and np.ndim(n) == 0
     e, m = np.asarray(events, dtype=float), np.asarray(n, dtype=float)
@@ -278,7 +276,7 @@ def proportion_ci(events, n, alpha=0.05):
         ev, nv = np.broadcast_to(e, bad.shape).flat[i], np.broadcast_to(m, bad.shape).flat[i]
         raise ValueError(f"proportion_ci: events={ev:g} and n={nv:g} must be whole numbers "
                          f"with 0 <= events <= n and n >= 1")
-    z = NormalDist().inv_cdf(1 - alpha / 2)
+    z = _z(alpha)
     p = e / m
     centre = (p + z ** 2 / (2 * m)) / (1 + z ** 2 / m)
     half = z * np.sqrt(p * (1 - p) / m + z ** 2 / (4 * m ** 2)) / (1 + z ** 2 / m)
@@ -309,7 +307,7 @@ def risk_ratio(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, study=
     Effect
         ``measure="RR"``. The CI is the Wald interval on the log scale
         (log RR +/- z * SE, SE = sqrt(1/a - 1/n1 + 1/c - 1/n2), Katz et al. 1978),
-        computed by ``statsmodels.stats.contingency_tables.Table2x2``. If a cell
+        as ``statsmodels.stats.contingency_tables.Table2x2`` computes it. If a cell
         is zero, 0.5 is first added to all four cells (``corrected=True``).
 
     Examples
@@ -334,7 +332,7 @@ def odds_ratio(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, study=
     Effect
         ``measure="OR"``. The CI is the Wald interval on the log scale
         (log OR +/- z * SE, SE = sqrt(1/a + 1/b + 1/c + 1/d), Woolf 1955),
-        computed by ``statsmodels.stats.contingency_tables.Table2x2``. If a cell
+        as ``statsmodels.stats.contingency_tables.Table2x2`` computes it. If a cell
         is zero, 0.5 is first added to all four cells (``corrected=True``).
     """
     return _ratio_effect("odds_ratio", "OR", "oddsratio", events_treat, n_treat, events_ctrl, n_ctrl,
@@ -342,14 +340,18 @@ def odds_ratio(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, study=
 
 
 def _ratio_effect(func, measure, sm_name, events_treat, n_treat, events_ctrl, n_ctrl, alpha, study) -> Effect:
-    """RR or OR from statsmodels' Table2x2 (``sm_name`` is its attribute prefix)."""
-    from statsmodels.stats.contingency_tables import Table2x2
-
+    """RR or OR and the log-scale Wald CI, as statsmodels' Table2x2 (``sm_name`` is its attribute prefix)."""
     table, corrected = _table(func, events_treat, n_treat, events_ctrl, n_ctrl, alpha)
-    t = Table2x2(table, shift_zeros=False)
-    lo, hi = getattr(t, f"{sm_name}_confint")(alpha=alpha, method="normal")
-    return Effect(measure, float(getattr(t, sm_name)), float(lo), float(hi), alpha,
-                  se=float(getattr(t, f"log_{sm_name}_se")), log_estimate=float(getattr(t, f"log_{sm_name}")),
+    (a, b), (c, d) = table
+    if sm_name == "riskratio":
+        log_estimate = math.log(a / (a + b)) - math.log(c / (c + d))
+        se = math.sqrt(1 / a - 1 / (a + b) + 1 / c - 1 / (c + d))
+    else:
+        log_estimate = math.log(a) + math.log(d) - math.log(b) - math.log(c)
+        se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    z = _z(alpha)
+    return Effect(measure, math.exp(log_estimate), math.exp(log_estimate - z * se),
+                  math.exp(log_estimate + z * se), alpha, se=se, log_estimate=log_estimate,
                   corrected=corrected, study=study)
 
 
@@ -365,9 +367,9 @@ def risk_difference(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, s
     -------
     Effect
         ``measure="RD"``, between -1 and 1. The CI is the Wald interval
-        (RD +/- z * sqrt(p1(1-p1)/n1 + p2(1-p2)/n2)), computed by
+        (RD +/- z * sqrt(p1(1-p1)/n1 + p2(1-p2)/n2)), as
         ``statsmodels.stats.proportion.confint_proportions_2indep(...,
-        compare="diff", method="wald")``. This is the interval Altman (1998)
+        compare="diff", method="wald")`` computes it. This is the interval Altman (1998)
         inverts for the NNT and the one pooled by :func:`pool`; with small
         groups or risks near 0 or 1 it is too narrow, and it is cut at -1 and 1.
         If a cell is zero, 0.5 is first added to all four cells
@@ -375,13 +377,10 @@ def risk_difference(events_treat, n_treat, events_ctrl, n_ctrl, alpha=0.05, *, s
     """
     table, corrected = _table("risk_difference", events_treat, n_treat, events_ctrl, n_ctrl, alpha)
     (a, b), (c, d) = table
-    from statsmodels.stats.meta_analysis import effectsize_2proportions
-    from statsmodels.stats.proportion import confint_proportions_2indep
-
-    rd, var = effectsize_2proportions(a, a + b, c, c + d, statistic="diff")
-    lo, hi = confint_proportions_2indep(a, a + b, c, c + d, method="wald", compare="diff",
-                                        alpha=alpha)
-    lo, hi = max(float(lo), -1.0), min(float(hi), 1.0)  # a difference of risks lies in [-1, 1]
+    rd, var = _effect_sizes(np.array([a]), np.array([b]), np.array([c]), np.array([d]), "RD")
+    rd, var = float(rd[0]), float(var[0])
+    z = _z(alpha)
+    lo, hi = max(rd - z * math.sqrt(var), -1.0), min(rd + z * math.sqrt(var), 1.0)  # RD lies in [-1, 1]
     return Effect("RD", float(rd), lo, hi, alpha, se=math.sqrt(var),
                   corrected=corrected, study=study)
 
@@ -509,10 +508,10 @@ def pool(effects_or_table, method="random", *, measure=None, alpha=0.05) -> Pool
 
     Notes
     -----
-    Study effects (log RR, log OR or RD) and their variances come from
+    Study effects (log RR, log OR or RD) and their variances are those of
     ``statsmodels.stats.meta_analysis.effectsize_2proportions`` (with the
-    zero-cell rule of this module), and are combined by ``combine_effects(...,
-    method_re="chi2")``: inverse-variance weights for the fixed effect, and
+    zero-cell rule of this module), combined as ``combine_effects(...,
+    method_re="chi2")`` does: inverse-variance weights for the fixed effect, and
     the DerSimonian-Laird moment estimate of tau² for random effects. CIs are
     normal (z) intervals. A negative DerSimonian-Laird estimate is set to 0
     (so the random-effects result equals the fixed-effect one), and I² =
@@ -535,40 +534,38 @@ def pool(effects_or_table, method="random", *, measure=None, alpha=0.05) -> Pool
     if k < 2:
         raise ValueError(f"{func}: needs at least 2 studies to pool, got k={k}")
 
-    # np.errstate: statsmodels divides by Q to get I², which warns when Q == 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        from statsmodels.stats.meta_analysis import combine_effects
-
-        res = combine_effects(eff, var, method_re="chi2", row_names=labels, alpha=alpha)
-    ci_fixed, ci_random = res.conf_int(alpha=alpha)[:2]
-    study_low, study_high = res.conf_int_samples(alpha=alpha)
-    if res.tau2 >= 0:
-        tau2, random_mean, random_se = float(res.tau2), res.mean_effect_re, res.sd_eff_w_re
-        weight_random = res.weights_rel_re
+    res = _combine_effects(np.asarray(eff, dtype=float), np.asarray(var, dtype=float))
+    z = _z(alpha)
+    ci_fixed = (res["mean_fe"] - z * res["sd_fe"], res["mean_fe"] + z * res["sd_fe"])
+    ci_random = (res["mean_re"] - z * res["sd_re"], res["mean_re"] + z * res["sd_re"])
+    study_low, study_high = eff - z * np.sqrt(var), eff + z * np.sqrt(var)
+    if res["tau2"] >= 0:
+        tau2, random_mean, random_se = float(res["tau2"]), res["mean_re"], res["sd_re"]
+        weight_random = res["weights_re"]
     else:  # truncate the DL estimate at 0: random effects = fixed effect
-        tau2, random_mean, random_se = 0.0, res.mean_effect_fe, res.sd_eff_w_fe
-        ci_random, weight_random = ci_fixed, res.weights_rel_fe
-    q, df = max(float(res.q), 0.0), k - 1
+        tau2, random_mean, random_se = 0.0, res["mean_fe"], res["sd_fe"]
+        ci_random, weight_random = ci_fixed, res["weights_fe"]
+    q, df = max(float(res["q"]), 0.0), k - 1
     back = np.exp if measure in ("RR", "OR") else (lambda x: x)  # back to the natural scale
     studies = pd.DataFrame({
         "study": labels,
         "estimate": back(np.asarray(eff, dtype=float)),
         "ci_low": back(np.asarray(study_low, dtype=float)),
         "ci_high": back(np.asarray(study_high, dtype=float)),
-        "weight_fixed": 100 * np.asarray(res.weights_rel_fe, dtype=float),
+        "weight_fixed": 100 * np.asarray(res["weights_fe"], dtype=float),
         "weight_random": 100 * np.asarray(weight_random, dtype=float),
         "corrected": corrected,
     })
     return Pooled(
         measure=measure, method=method, k=k, alpha=alpha, studies=studies,
-        fixed_estimate=float(back(res.mean_effect_fe)),
+        fixed_estimate=float(back(res["mean_fe"])),
         fixed_ci_low=float(back(ci_fixed[0])), fixed_ci_high=float(back(ci_fixed[1])),
-        fixed_se=float(res.sd_eff_w_fe),
+        fixed_se=float(res["sd_fe"]),
         random_estimate=float(back(random_mean)),
         random_ci_low=float(back(ci_random[0])), random_ci_high=float(back(ci_random[1])),
         random_se=float(random_se),
         tau2=tau2, i2=100 * max(0.0, (q - df) / q) if q > 0 else 0.0,
-        q=q, q_df=df, q_pvalue=float(res.test_homogeneity().pvalue),
+        q=q, q_df=df, q_pvalue=_chi2_sf(float(res["q"]), df),
     )
 
 
@@ -785,11 +782,7 @@ def _effects_from_table(table: pd.DataFrame, measure: str):
     if not cells:
         return labels, np.array([]), np.array([]), corrected
     a, b, c, d = np.array(cells).T
-    # zero cells are already corrected, so statsmodels must not correct again
-    from statsmodels.stats.meta_analysis import effectsize_2proportions
-
-    eff, var = effectsize_2proportions(a, a + b, c, c + d, statistic=_SM_STATISTIC[measure],
-                                       zero_correction=None)
+    eff, var = _effect_sizes(a, b, c, d, measure)      # zero cells are already corrected
     return labels, eff, var, corrected
 
 
@@ -812,6 +805,69 @@ def _effects_from_list(effects, measure):
     if not (np.isfinite(eff).all() and np.isfinite(var).all() and (var > 0).all()):
         raise ValueError("pool: every effect needs a finite estimate and a standard error > 0")
     return measure, labels, eff, var, [e.corrected for e in effects]
+
+
+def _z(alpha: float) -> float:
+    """The two-sided standard normal critical value (``scipy.stats.norm.isf(alpha / 2)``)."""
+    return _STD_NORMAL.inv_cdf(1 - alpha / 2)
+
+
+def _effect_sizes(a, b, c, d, measure: str):
+    """Each study's effect (log RR, log OR or RD) and its variance from the (corrected) cells.
+
+    The formulas of ``statsmodels.stats.meta_analysis.effectsize_2proportions``
+    with ``zero_correction=None``.
+    """
+    n1, n2 = a + b, c + d
+    p1, p2 = a / n1, c / n2
+    if measure == "RD":
+        return p1 - p2, p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
+    if measure == "RR":
+        return np.log(p1) - np.log(p2), (1 - p1) / p1 / n1 + (1 - p2) / p2 / n2
+    return (np.log(p1) - np.log(1 - p1) - np.log(p2) + np.log(1 - p2),
+            1 / (p1 * (1 - p1) * n1) + 1 / (p2 * (1 - p2) * n2))
+
+
+def _combine_effects(eff, var) -> dict:
+    """Fixed-effect and DerSimonian-Laird pooling, as ``combine_effects(eff, var, method_re="chi2")``.
+
+    The DerSimonian-Laird tau² is returned untruncated (it may be negative); :func:`pool` truncates it.
+    """
+    weights_fe = 1 / var
+    w_total_fe = weights_fe.sum()
+    weights_rel_fe = weights_fe / w_total_fe
+    mean_fe = (weights_rel_fe * eff).sum()
+    q = (weights_fe * eff ** 2).sum() - (weights_fe * eff).sum() ** 2 / w_total_fe
+    c = w_total_fe - (weights_fe ** 2).sum() / w_total_fe
+    tau2 = (q - (len(eff) - 1)) / c
+    with np.errstate(divide="ignore", invalid="ignore"):      # a negative tau² can make these nan (unused then)
+        weights_re = 1 / (var + tau2)
+        weights_rel_re = weights_re / weights_re.sum()
+        sd_re = float(np.sqrt(1 / weights_re.sum()))
+    return dict(mean_fe=mean_fe, sd_fe=math.sqrt(1 / w_total_fe), weights_fe=weights_rel_fe, q=q, tau2=tau2,
+                mean_re=(weights_rel_re * eff).sum(), sd_re=sd_re, weights_re=weights_rel_re)
+
+
+def _chi2_sf(x: float, df: int) -> float:
+    """P(X > x) for a chi-squared variable with a whole number ``df`` >= 1 of degrees of freedom.
+
+    The closed forms for whole-number degrees of freedom (Abramowitz & Stegun 1964,
+    26.4.4 and 26.4.5), which ``scipy.stats.chi2.sf`` agrees with to rounding.
+    """
+    if x <= 0:
+        return 1.0
+    if df % 2 == 0:
+        term = total = 1.0
+        for i in range(1, df // 2):
+            term *= x / 2 / i
+            total += term
+        return min(1.0, math.exp(-x / 2) * total)
+    total = math.erfc(math.sqrt(x / 2))
+    term = math.sqrt(2 * x / math.pi) * math.exp(-x / 2)
+    for i in range(1, (df - 1) // 2 + 1):
+        total += term
+        term *= x / (2 * i + 1)
+    return min(1.0, total)
 
 
 def _nice_x_ticks(ax, ratio, table, pooled, null) -> None:

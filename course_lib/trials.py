@@ -22,15 +22,19 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from .models._contract import ModelParams, param
 
 __all__ = ["TrialParams", "simulate_trials", "summarise", "normal_power", "analyse", "reported_effect"]
 
 NAME = "trials"
+# The standard normal distribution from the standard library (only scalar ppf/cdf are needed):
+# scipy.stats would add about 20 MB to every kernel that imports this module.
+_STD_NORMAL = NormalDist()
 
 
 def _fields():
@@ -78,7 +82,7 @@ def analyse(events_treat, n_treat, events_ctrl, n_ctrl, alpha: float = 0.05) -> 
     m1, m2 = n1 + 2 * add, n2 + 2 * add
     log_rr = np.log(a1 / m1) - np.log(c1 / m2)
     se = np.sqrt(1 / a1 - 1 / m1 + 1 / c1 - 1 / m2)
-    z = norm.ppf(1 - alpha / 2)
+    z = _STD_NORMAL.inv_cdf(1 - alpha / 2)
     low, high = np.exp(log_rr - z * se), np.exp(log_rr + z * se)
     return pd.DataFrame({"rr": np.exp(log_rr), "ci_low": low, "ci_high": high,
                          "significant": (high < 1) | (low > 1)})
@@ -152,9 +156,9 @@ def normal_power(control_risk: float, true_rr: float, n_per_arm: int, alpha: flo
     if p1 >= 1:
         raise ValueError(f"{NAME}.normal_power: control_risk x true_rr = {p1:g} must be below 1")
     se = math.sqrt((1 - p1) / (n_per_arm * p1) + (1 - p0) / (n_per_arm * p0))
-    z = norm.ppf(1 - alpha / 2)
+    z = _STD_NORMAL.inv_cdf(1 - alpha / 2)
     d = abs(math.log(true_rr)) / se
-    return float(norm.cdf(d - z) + norm.cdf(-d - z))
+    return float(_STD_NORMAL.cdf(d - z) + _STD_NORMAL.cdf(-d - z))
 
 
 def reported_effect(estimate: float, ci_low: float, ci_high: float, *, study: str,
@@ -176,7 +180,7 @@ def reported_effect(estimate: float, ci_low: float, ci_high: float, *, study: st
                for v in values) or not ci_low <= estimate <= ci_high or ci_low == ci_high:
         raise ValueError(f"{NAME}.reported_effect: need 0 < ci_low <= estimate <= ci_high with ci_low < "
                          f"ci_high, got {estimate!r} ({ci_low!r} to {ci_high!r}) for {study!r}")
-    z = norm.ppf(1 - alpha / 2)
+    z = _STD_NORMAL.inv_cdf(1 - alpha / 2)
     se = (math.log(ci_high) - math.log(ci_low)) / (2 * z)
     return Effect(measure=measure, estimate=float(estimate), ci_low=float(ci_low), ci_high=float(ci_high),
                   alpha=alpha, se=se, log_estimate=math.log(estimate), study=study)

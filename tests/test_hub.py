@@ -80,6 +80,14 @@ def test_link_clones_into_the_folder_the_guide_sets_pythonpath_to():
     assert f"PYTHONPATH: /home/jovyan/{FOLDER}" in guide, "Zero to JupyterHub: PYTHONPATH"
 
 
+def test_link_can_name_another_repository():
+    """The load test (benchmarks/hub_load.py) pulls from a local bare clone: same link, another repo."""
+    link = hub_link.hub_link("http://127.0.0.1:8000", repo="file:///tmp/x/remote/beneath-the-skin")
+    assert _query(link) == {"repo": "file:///tmp/x/remote/beneath-the-skin", "branch": "main",
+                            "urlpath": f"lab/tree/{FOLDER}/notebooks/00_start_here.ipynb"}
+    assert hub_link.target_folder("file:///tmp/x/remote/beneath-the-skin") == FOLDER
+
+
 def test_link_values_are_fully_percent_encoded():
     link = hub_link.hub_link("https://hub.example.org", branch="week/2+extra")
     raw = urlsplit(link).query

@@ -68,10 +68,15 @@ def check_hub_url(hub: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
-def hub_link(hub: str, *, branch: str = "main", notebook: str = "00_start_here.ipynb", app: str = "lab") -> str:
-    """The nbgitpuller link for this course on the JupyterHub at ``hub``."""
+def hub_link(hub: str, *, branch: str = "main", notebook: str = "00_start_here.ipynb", app: str = "lab",
+             repo: str | None = None) -> str:
+    """The nbgitpuller link for this course on the JupyterHub at ``hub``.
+
+    ``repo``: the repository to pull (default: the README's ``Repository:`` line);
+    the load test passes a local bare clone (``file://...``) so that no network is used.
+    """
     base = check_hub_url(hub)
-    repo = repository.repository_url()
+    repo = repository.repository_url() if repo is None else repo
     if app not in APPS:
         raise HubLinkError(f"app must be one of {', '.join(APPS)}; got {app!r}")
     if not branch or any(c.isspace() for c in branch) or branch.startswith("-"):
