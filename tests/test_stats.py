@@ -607,3 +607,41 @@ def test_proportion_ci_needs_no_statsmodels_import():
     code = "import sys, course_lib.stats as s; s.proportion_ci(3, 10); print('statsmodels' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+# ------------------------------------------------------------------ the same numbers as statsmodels
+
+@pytest.mark.parametrize("counts", [(19, 59, 28, 59), (139, 598, 150, 612), (0, 40, 5, 41), (171, 449, 47, 443),
+                                    (3, 10, 3, 10)])
+def test_two_by_two_effects_equal_statsmodels(counts):
+    """stats computes 2x2 effects itself (a lighter kernel); they must equal statsmodels' to rounding."""
+    from statsmodels.stats.contingency_tables import Table2x2
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+    et, nt, ec, nc = counts
+    if 0 in counts or et == nt or ec == nc:
+        pytest.skip("zero cells follow the module's own continuity rule")
+    table = Table2x2([[et, nt - et], [ec, nc - ec]])
+    rr, or_ = stats.risk_ratio(*counts), stats.odds_ratio(*counts)
+    assert rr.estimate == pytest.approx(table.riskratio, rel=1e-12)
+    assert (rr.ci_low, rr.ci_high) == pytest.approx(table.riskratio_confint(), rel=1e-10)
+    assert or_.estimate == pytest.approx(table.oddsratio, rel=1e-12)
+    assert (or_.ci_low, or_.ci_high) == pytest.approx(table.oddsratio_confint(), rel=1e-10)
+    rd = stats.risk_difference(*counts)
+    assert (rd.ci_low, rd.ci_high) == pytest.approx(
+        confint_proportions_2indep(et, nt, ec, nc, method="wald", compare="diff"), rel=1e-10)
+    _, low, high = stats.proportion_ci(et, nt)
+    assert (low, high) == pytest.approx(proportion_confint(et, nt, method="wilson"), rel=1e-10)
+
+
+def test_random_effects_pool_equals_statsmodels():
+    from statsmodels.stats.meta_analysis import combine_effects, effectsize_2proportions
+
+    counts = [(19, 59, 28, 59), (139, 598, 150, 612), (188, 608, 178, 631), (30, 100, 45, 98)]
+    effects = [stats.risk_ratio(*c, study=f"s{i}") for i, c in enumerate(counts)]
+    ours = stats.pool(effects, method="random")
+    import numpy as np
+    a = np.array(counts, dtype=float)
+    eff, var = effectsize_2proportions(a[:, 0], a[:, 1], a[:, 2], a[:, 3], statistic="risk-ratio")
+    theirs = combine_effects(eff, var, method_re="dl").summary_frame()
+    assert np.log(ours.estimate) == pytest.approx(theirs.loc["random effect", "eff"], rel=1e-10)
