@@ -236,3 +236,45 @@ def test_citations_agreed_and_no_internal_notes():
     assert not re.search(r"not checked|abstract seen", md, re.I)
     table = md.split("what the course found contested", 1)[1]
     assert "Meylan et al. 2017" in table and "Rinnov et al. 2023" in table and "Lebon et al. 2009" in table
+
+
+def test_section7_a_patient_recovers_above_035_because_the_trigger_gives_s_aureus_no_time():
+    """Section 7: patient 33 (load 0.58) recovers after the 10-day trigger, although from section 2's
+    S. aureus-dominated flare the same patient stays inflamed; after the trigger S. aureus is almost absent."""
+    patients = cohort.virtual_patients(60, seed=0).set_index("patient")
+    p = patients.loc[33]
+    assert 0.35 < p["p_env"] < 0.59
+    kw = dict(p_env=p["p_env"], flg=p["flg_null_alleles"], resilience=p["resilience"], strategy=(), days=120)
+    flare = coupled.run_patients(coupled.Params(), start=1, **kw)
+    trig = coupled.run_patients(coupled.Params(), start=0, trigger=(1.5, 10.0, 10.0), **kw)
+    assert flare["inflammation"][-1, 0] > coupled.INFLAMED_LEVEL
+    assert trig["inflammation"][-1, 0] < coupled.REMISSION_LEVEL and trig["s_aureus"][20, 0] < 0.01
+
+
+def test_section8_emollient_works_only_up_to_load_050():
+    """Section 8 prose: the emollient alone brings patients into remission only at loads up to 0.50."""
+    patients, trial, _ = trial_summary()
+    who = patients.merge(trial[trial["strategy"] == "emollient only"], on="patient")
+    assert round(who.loc[who["remission"], "p_env"].max(), 2) == 0.50
+    assert who.loc[~who["remission"], "p_env"].min() > 0.50
+
+
+def test_section10_contested_table_as_the_sources_allow():
+    """Section 10 (issue 13): current Cochrane version cited with its food-allergy wording; Bakaa limited to
+    moderate-to-severe eczema; the cohort that found no S. aureus-first link shown; Lin 2024 named as
+    observational; FLG not called 'not a cause'."""
+    md = markdown()
+    table = md.split("what the course found contested", 1)[1].split("## What next", 1)[0]
+    refs = md.split("## References", 1)[1]
+    assert "CD013534.pub3" in refs and "Kelleher et al. 2022" in md and "may even increase the chance of food allergy" in md
+    bleach = next(r for r in table.splitlines() if r.startswith("| Bleach baths"))
+    assert "moderate-to-severe" in bleach
+    sa = next(r for r in table.splitlines() if r.startswith("| *S. aureus* causes"))
+    assert "Skov et al. 2009" in sa and "no such link" in sa and "19239467" in refs
+    early = next(r for r in table.splitlines() if r.startswith("| Early treatment"))
+    assert "observational" in early and "Lin et al. 2024" in early and "no data on asthma" not in early
+    flg = next(r for r in table.splitlines() if r.startswith("| *FLG* mutations"))
+    assert "not a cause" not in flg
+    flg_risk = data.load("flg_risk")
+    asthma = flg_risk[(flg_risk["quantity"] == "odds ratio") & (flg_risk["outcome"] == "asthma")].iloc[0]
+    assert f"{asthma['value']:.2f}, {asthma['ci_low']:.2f}–{asthma['ci_high']:.2f}" in flg

@@ -469,6 +469,21 @@ def thresholds(params, loads=None, days: float = 730.0):
     """
     many = isinstance(params, (list, tuple))
     plist = [q.replace(strategy=0) for q in (params if many else [params])]
+    # the same question asked again in one session (an exercise and a figure of notebook 05 ask it
+    # twice) is answered from memory; the key holds everything the runs depend on
+    key = (tuple(plist), None if loads is None else tuple(np.asarray(loads, dtype=float).ravel().tolist()),
+           float(days), repr(sorted(STARTS.items())), INFLAMED_LEVEL)
+    if key not in _THRESHOLDS_CACHE:
+        _THRESHOLDS_CACHE[key] = _thresholds(plist, loads, days)
+    results = [dict(r) for r in _THRESHOLDS_CACHE[key]]
+    return results if many else results[0]
+
+
+_THRESHOLDS_CACHE: dict = {}
+
+
+def _thresholds(plist, loads, days):
+    """:func:`thresholds` for a list of Params with the strategy set to 0: a list of dicts."""
 
     def inflamed(grids):
         """``grids``: per Params, (remission grid, flare grid) -> the same shapes of bools."""
@@ -501,7 +516,7 @@ def thresholds(params, loads=None, days: float = 730.0):
         grid = np.asarray(loads, dtype=float)
         res = [{"remission": lowest(grid, rem), "flare": lowest(grid, fl)}
                for rem, fl in inflamed([(grid, grid)] * len(plist))]
-        return res if many else res[0]
+        return res
     coarse = np.round(np.arange(0.2, 1.6 + 1e-9, 0.05), 10)
     first = inflamed([(coarse, coarse)] * len(plist))
     fines = []
@@ -528,7 +543,7 @@ def thresholds(params, loads=None, days: float = 730.0):
                 f = np.asarray(f, dtype=bool)
                 out[key] = float(fine[key][f].min()) if f.any() else float(coarse[e].min())
         results.append(out)
-    return results if many else results[0]
+    return results
 
 
 #: the infant of :func:`early_life`: calm skin at birth, a typical environment
