@@ -39,9 +39,8 @@ def pct(prev, source, condition, age=None):
 
 
 def test_section1_quoted_prevalences(prev):
-    """Section 1 and Exercise 1: HealthNuts 11.0 -> 3.8 %, ISAAC rhinitis 8.5 -> 14.6 %, raw egg 8.9 %."""
+    """Sections 1 and 6, Exercise 3: HealthNuts 11.0 -> 3.8 %, raw egg 8.9 %, GPRD eczema by 18 36.5 % (section 1 Think!)."""
     assert nb04.healthnuts_food_allergy() == (11.0, 3.8)
-    assert pct(prev, "mallol2013", "rhinitis", 6.5) == 8.5 and pct(prev, "mallol2013", "rhinitis", 13.5) == 14.6
     assert pct(prev, "osborne2011", "raw_egg_allergy") == 8.9
     assert pct(prev, "punekar2009a", "eczema") == 36.5
 
@@ -92,8 +91,8 @@ def test_section2_leap_relative_reductions_and_cis():
     assert round(1 - (ee / ne) / (ea / na), 2) == 0.70
 
 
-def test_exercise2_nnt_rounded_up_is_explained_not_contradicted():
-    """Exercise 2 (issue 13): 9 (the NNT rounded up) gets its own hint; the solution does not call 9 the answer."""
+def test_exercise1_nnt_rounded_up_is_explained_not_contradicted():
+    """Section 2, Exercise 1 (issue 13): 9 (the NNT rounded up) gets its own hint; the solution does not call 9 the answer."""
     q = exercises.get("04.leap_nnt")
     assert q.shown(q.answer).startswith("8.5")
     fb = q.check(9)
@@ -121,8 +120,41 @@ def test_section3_gaps_quoted():
     assert round(100 * march.prevalence_at(cohort, 8.2, "p_multimorbid"), 1) == 4.5
 
 
-def test_exercise3_model_odds_ratio_and_guide_numbers():
-    """Exercise 3 and its worked solution: OR 1.51 (risks 0.153, 0.107; odds 0.181, 0.120), RR 1.44, RD 0.047."""
+def test_section3_gap_is_the_largest_and_data_quoted(prev):
+    """Section 3: eczema at 6-7 years is the model's largest gap to the point prevalences; ISAAC 7.9 %,
+    EuroPrevall multimorbidity 7.0 % and eczema 12.0 % are data rows."""
+    cohort = march.simulate(march.Params())
+    column = {"eczema": "eczema", "asthma_wheeze": "wheeze", "rhinitis": "rhinitis", "two_or_more": "p_multimorbid"}
+    points = prev[(prev["measure"] == "point") & prev["condition"].isin(list(column))]
+    gaps = {(r.source_id, r.age_years, r.condition): abs(100 * march.prevalence_at(cohort, r.age_years, column[r.condition])
+                                                         - r.prevalence_pct) for r in points.itertuples()}
+    assert max(gaps, key=gaps.get) == ("mallol2013", 6.5, "eczema")
+    assert pct(prev, "mallol2013", "eczema", 6.5) == 7.9
+    assert pct(prev, "sigurdardottir2021", "two_or_more") == 7.0 and pct(prev, "sigurdardottir2021", "eczema") == 12.0
+
+
+def section(number: int) -> str:
+    """The markdown of numbered section ``number`` (up to the next numbered section or Key points)."""
+    text = markdown()
+    start = re.search(rf"^## {number}\. ", text, re.M).start()
+    end = re.compile(r"^## (\d+\. |Key points)", re.M).search(text, start + 1)
+    return text[start:end.start()]
+
+
+def test_core_keeps_the_contest_in_short_form():
+    """Section 4 (core, follow-up to issue 12): the march-or-clustering evidence box stays in the core with both
+    sides, and no core section hands the argument to a Going further section ("section 6 sets out both sides")."""
+    four = section(4)
+    assert "Evidence box: a march, or clustering?" in four
+    assert "*For a march.*" in four and "*For clustering.*" in four and "*Where it stands.*" in four
+    for n in range(1, 6):
+        assert "Going further" not in section(n).splitlines()[0]
+        assert not re.search(r"sets out both sides", section(n))
+    assert all("Going further" in section(n).splitlines()[0] for n in range(6, 11))
+
+
+def test_exercise2_model_odds_ratio_and_guide_numbers():
+    """Section 3, Exercise 2 and its worked solution: OR 1.51 (risks 0.153, 0.107; odds 0.181, 0.120), RR 1.44, RD 0.047."""
     r_e, r_no = nb04.model_wheeze_risks()
     assert (round(r_e, 3), round(r_no, 3)) == (0.153, 0.107)
     assert (round(r_e / (1 - r_e), 3), round(r_no / (1 - r_no), 3)) == (0.181, 0.120)
@@ -132,8 +164,8 @@ def test_exercise3_model_odds_ratio_and_guide_numbers():
     assert q.shown(q.answer).startswith("1.51")
 
 
-def test_exercise3_defines_what_it_uses():
-    """Exercise 3 (issue 13): the task names no undefined variable such as `params`."""
+def test_exercise2_defines_what_it_uses():
+    """Section 3, Exercise 2 (issue 13): the task names no undefined variable such as `params`."""
     assert "conditional_risk(params" not in markdown() + code()
 
 
@@ -144,15 +176,15 @@ def test_key_point_matches_the_model():
     assert "(1.51) is below the published 1.80–3.07" in text
 
 
-def test_section4_belgrave_and_exercise4():
-    """Section 4 and Exercise 4: 3.1 % of all children, 6.4 % of children with symptoms."""
+def test_section4_belgrave_and_section7_exercise4():
+    """Section 4 (3.1 % of all children) and section 7, Exercise 4 (6.4 % of children with symptoms)."""
     assert nb04.belgrave_share("atopic march") == 3.1 and nb04.belgrave_share("no disease") == 51.3
     q = exercises.get("04.march_among_symptomatic")
     assert q.shown(q.answer).startswith("6.4")
 
 
-def test_section7_model_classic_order_and_multimorbidity():
-    """Section 7: about 3 % follow the classic order; 26.7 % of eczema-alone children become multimorbid."""
+def test_section9_model_classic_order_and_multimorbidity():
+    """Section 9 (going further): about 3 % follow the classic order; 26.7 % of eczema-alone children become multimorbid."""
     states = march.class_states(march.Params(), 10_000, seed=1)
     assert 0.01 < march.follows_classic_march(states).mean() < 0.05
     assert round(100 * march.ever_multimorbid(march.Params()), 1) == 26.7
@@ -163,8 +195,8 @@ def _link_result(p):
     return march.odds_ratio(r_e, r_no), march.ever_multimorbid(p)
 
 
-def test_section7_sweep_quoted_numbers():
-    """Section 7 (issue 13): 'at least 33.4 %' is what the sweep prints; shorter episodes give OR 1.86 and 26 %."""
+def test_section9_sweep_quoted_numbers():
+    """Section 9 (going further; issue 13): 'at least 33.4 %' is what the sweep prints; shorter episodes give OR 1.86 and 26 %."""
     d = march.Params()
     sweep = [(s, h, *_link_result(d.replace(skin_sensitisation=s, sensitised_hr=h)))
              for s in (0.0, 0.5, 1.0, 1.5, 2.0) for h in range(1, 9)]
@@ -175,8 +207,8 @@ def test_section7_sweep_quoted_numbers():
     assert round(or_short, 2) == 1.86 and round(100 * ever_short) == 26
 
 
-def test_section8_think_intervention():
-    """Section 8 Think! answer: with the skin route at 0 the intervention leaves wheeze/rhinitis unchanged and
+def test_section10_think_intervention():
+    """Section 10 (going further) Think! answer: with the skin route at 0 the intervention leaves wheeze/rhinitis unchanged and
     multimorbidity at 11 still falls, 3.6 -> 2.6 %; with the default route wheeze and rhinitis fall < 10 %."""
     k = int(11 / march.DT)
     base = march.Params(skin_sensitisation=0.0)
