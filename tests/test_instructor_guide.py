@@ -210,14 +210,17 @@ def test_times_table_equals_the_tool():
     timings = tt.by_number()
     part = block(guide(), r"How long each notebook takes", 2)
     rows = table_rows(part)
-    assert rows[0] == ["notebook", "teaching min", "exercise min", "total min"]
+    assert rows[0] == ["notebook", "teaching min", "exercise min", "total min", "core min", "alone: core",
+                       "alone: all"]
     body = {r[0]: tuple(int(v) for v in r[1:]) for r in rows[1:]}
-    expected = {t.notebook: (t.counts.teaching_min, t.counts.exercise_min, t.counts.total_min)
-                for t in timings.values()}
-    expected["all six"] = tuple(sum(v[k] for v in expected.values()) for k in range(3))
+    expected = {t.notebook: (t.counts.teaching_min, t.counts.exercise_min, t.counts.total_min, t.core.total_min,
+                             *t.alone) for t in timings.values()}
+    expected["all six"] = tuple(sum(v[k] for v in expected.values()) for k in range(6))
     assert body == expected
     hours, minutes = divmod(expected["all six"][2], 60)
-    assert f"about {hours} h {minutes} min" in part
+    assert f"about {hours} h {minutes} min in a workshop" in part
+    hours, minutes = divmod(expected["all six"][3], 60)
+    assert f"its core paths take about {hours} h {minutes} min" in part
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
