@@ -13,6 +13,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from notebook_text import NotebookText
 
 from course_lib import data, exercises, stats, trials
 from course_lib.explorers import barrier as explorer
@@ -25,24 +26,8 @@ NOTEBOOK = ROOT / "notebooks" / "01_skin_barrier.ipynb"
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w.\[\]'\"]*(?:[:!][^{}]*)?\}")
 
 
-def cells() -> list[dict]:
-    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-
-
-def markdown() -> str:
-    return "\n\n".join("".join(c["source"]) for c in cells() if c["cell_type"] == "markdown")
-
-
-def prose() -> str:
-    """Markdown before the References."""
-    return markdown().split("\n## References", 1)[0]
-
-
-def section(number: int) -> str:
-    text = prose()
-    start = re.search(rf"^## {number}\. ", text, re.M).start()
-    nxt = re.search(r"^## ", text[start + 3:], re.M)
-    return text[start: start + 3 + nxt.start()] if nxt else text[start:]
+_TEXT = NotebookText(NOTEBOOK.name)
+cells, markdown, prose, section = _TEXT.cells, _TEXT.markdown, _TEXT.prose, _TEXT.section
 
 
 def key_points() -> str:

@@ -6,11 +6,11 @@ return (explorer wording, legend entries, time averages, the brake-alone result,
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
+from notebook_text import NotebookText
 
 from course_lib import data
 from course_lib.exercises import nb03
@@ -22,14 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03_skin_microbiome.ipynb"
 
 
-def markdown() -> str:
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-
-
-def code() -> str:
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+_TEXT = NotebookText(NOTEBOOK.name)
+markdown, code = _TEXT.markdown, _TEXT.code
 
 
 # --------------------------------------------------------------- section 1: carriage, Exercise 1

@@ -2,11 +2,11 @@
 it guards. The notebook itself holds no asserts (issue 12); issue-13 bugs of notebook 04 have a test here."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
+from notebook_text import NotebookText
 
 from course_lib import data, exercises, stats
 from course_lib.exercises import nb04
@@ -16,14 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NB = ROOT / "notebooks" / "04_atopic_march.ipynb"
 
 
-def markdown() -> str:
-    cells = json.loads(NB.read_text(encoding="utf-8"))["cells"]
-    return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-
-
-def code() -> str:
-    cells = json.loads(NB.read_text(encoding="utf-8"))["cells"]
-    return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+_TEXT = NotebookText(NB.name)
+markdown, code = _TEXT.markdown, _TEXT.code
 
 
 @pytest.fixture(scope="module")

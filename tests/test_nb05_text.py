@@ -4,13 +4,13 @@ internal source keys on figures). Each test names the notebook section it guards
 from __future__ import annotations
 
 import functools
-import json
 import re
 from pathlib import Path
 
 import ipywidgets as W
 import numpy as np
 import pytest
+from notebook_text import NotebookText
 
 from course_lib import cohort, data, stats
 from course_lib.exercises import nb05 as ex
@@ -23,12 +23,8 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_synthesis.
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w.\[\]'\"]*(?:[:!][^{}]*)?\}")
 
 
-def cells():
-    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-
-
-def markdown() -> str:
-    return "\n\n".join("".join(c["source"]) for c in cells() if c["cell_type"] == "markdown")
+_TEXT = NotebookText(NOTEBOOK.name)
+cells, markdown = _TEXT.cells, _TEXT.markdown
 
 
 @functools.cache
