@@ -155,6 +155,13 @@ def test_each_question_is_asked_once_with_its_anatomy(path):
             assert m_answer, f"{where}: the worked solution has no '**Answer:** ...' line"
             q = exercises.get(key)
             want = stated(q)
+            for shown, what in ((src(before), "learner's cell"), (src(task), "task")):
+                if isinstance(q, quiz.MultipleChoice):
+                    assert not re.search(rf"""(e\.g\.|such as|for example)[^\n]*["']{re.escape(want)}["']""", shown), \
+                        f"{where}: the {what} uses the answer {want!r} as its example"
+                else:
+                    assert not re.search(rf"(e\.g\.|such as|for example)[^\n]*(?<![\d.]){re.escape(want)}(?![\d])",
+                                         shown), f"{where}: the {what} uses the answer {want} as its example"
             line = m_answer.group(1).replace("*", "").strip()
             if isinstance(q, quiz.MultipleChoice):
                 letters = re.match(r"([A-Z](?:\s*(?:,|and)\s*[A-Z])*)\b", line)
