@@ -17,16 +17,19 @@ import html
 import io
 import os
 import re
+import struct
 import warnings
+import zlib
 from contextlib import contextmanager
 
 import matplotlib
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.container import Container
 from matplotlib.figure import Figure
 
 __all__ = ["COLORS", "LINESTYLES", "MARKERS", "series_style", "use_course_style",
-           "course_style", "new_figure", "figure_png", "figure_html", "img_tag", "FastRenderer", "show",
+           "course_style", "new_figure", "figure_png", "figure_html", "img_tag", "FastRenderer", "rgb_png", "show",
            "static_mode", "table_html"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black and yellow left out; the first four reach
@@ -181,7 +184,7 @@ class FastRenderer:
     artists and keeps that background; each later call restores it, draws the
     moving artists (lines, bars, markers, labels) and encodes a PNG. Axis
     limits, ticks and titles are therefore fixed: call :meth:`invalidate` after
-    changing them. About 10 ms instead of about 60 ms for a full draw here.
+    changing them. The picture is encoded by :func:`rgb_png`.
     """
 
     def __init__(self, fig: Figure, moving):
@@ -199,8 +202,6 @@ class FastRenderer:
         self._background = None
 
     def render(self) -> bytes:
-        from PIL import Image
-
         if self._background is None:
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -208,11 +209,37 @@ class FastRenderer:
             self.canvas.restore_region(self._background)
         for artist in self.moving:
             artist.axes.draw_artist(artist) if artist.axes else self.fig.draw_artist(artist)
-        width, height = self.canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        image.save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        return rgb_png(self.canvas.buffer_rgba())
+
+
+def _png_chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def rgb_png(rgba) -> bytes:
+    """A lossless RGB PNG of an ``(height, width, 4)`` uint8 picture on an opaque background.
+
+    The explorers' encoder: the alpha channel is dropped (figures are drawn
+    on white; a see-through pixel is blended onto white), rows are stored
+    unfiltered and deflated at level 1. On matplotlib figures (large flat
+    areas) that is about 3 times faster than Pillow's RGBA encoder at level 1,
+    whose per-row filter search costs more than it saves here, and the file is
+    about 10 % smaller.
+    """
+    a = np.asarray(rgba)
+    if a.ndim != 3 or a.shape[2] != 4 or a.dtype != np.uint8:
+        raise ValueError(f"rgb_png: expected a (height, width, 4) uint8 array, got {a.shape} {a.dtype}")
+    height, width = a.shape[:2]
+    rgb = a[:, :, :3]
+    if a[:, :, 3].min() < 255:  # a see-through figure: put it on white, as a page would show it
+        alpha = a[:, :, 3:].astype(np.float32) / 255
+        rgb = (rgb * alpha + 255 * (1 - alpha) + 0.5).astype(np.uint8)
+    raw = np.empty((height, 1 + 3 * width), np.uint8)
+    raw[:, 0] = 0  # filter type "none" for every row
+    raw[:, 1:].reshape(height, width, 3)[...] = rgb
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(raw, 1)) + _png_chunk(b"IEND", b""))
 
 
 def static_mode() -> bool:
@@ -239,9 +266,16 @@ def _inline_markdown(text: str) -> str:
 
 
 def img_tag(png: bytes, description: str) -> str:
-    """An ``<img class="course-figure-img">`` of a PNG, with the description as its ``alt`` text."""
+    """An ``<img class="course-figure-img">`` of a PNG, with the description as its ``alt`` text.
+
+    The tag carries the picture's size, so the page keeps its place while a
+    new picture is decoded (no jump of the text below, and one layout instead of two).
+    """
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("img_tag: png is not a PNG file (no PNG signature and IHDR header)")
+    width, height = struct.unpack(">II", png[16:24])
     data = base64.b64encode(png).decode("ascii")
-    return (f'<img class="course-figure-img" alt="{_alt_text(description)}" '
+    return (f'<img class="course-figure-img" alt="{_alt_text(description)}" width="{width}" height="{height}" '
             f'src="data:image/png;base64,{data}" style="max-width:100%;height:auto">')
 
 

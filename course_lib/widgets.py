@@ -6,20 +6,29 @@
 * :class:`Explorer` owns one figure. A change of a control recomputes the model,
   updates the figure's artists in place (``set_ydata`` and friends, never a new
   figure) and refreshes the picture once, through
-  :func:`course_lib.plotting.figure_png`. The picture carries its text
+  :class:`course_lib.plotting.FastRenderer`. The picture carries its text
   description as ``alt`` text and directly underneath.
 
 Backend choice: the figure is rendered to PNG by the kernel
 (:class:`course_lib.plotting.FastRenderer`, which redraws only the moving
-artists over a cached background) and shown in an ``HTML`` widget (no ipympl).
-Measured on our 2-core machine a slider change costs about 15 ms (p95 about 20 ms; `make benchmark`), works the same in JupyterLab, Notebook, VS Code, Binder and
-on a hub with no front-end extension beyond ipywidgets, and never leaves a
-blank canvas in a static copy.
+artists over a cached background and encodes with
+:func:`course_lib.plotting.rgb_png`) and shown as an ``<img>`` with ``alt``
+text in an ``HTML`` widget (no ipympl). It works the same in JupyterLab,
+Notebook, VS Code, Binder and on a hub with no front-end extension beyond
+ipywidgets, and never leaves a blank canvas in a static copy. Speed is
+measured by ``make benchmark`` (kernel side) and ``make benchmark
+ARGS="--browser"`` (keydown to pixels in JupyterLab); see benchmarks/README.md.
+An ipywidgets ``Image`` (binary PNG, no base64) was tried and not kept: the
+base64 and HTML steps cost the browser about 3 ms of 40-100, an ``Image``
+has no ``alt`` text, and in a trial in this JupyterLab (4.6, ipywidgets 8.1)
+its view did not render ("Error setting state", not investigated further).
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import html
+import sys
 import time
 import traceback
 from typing import Any, Callable, Iterable
@@ -102,6 +111,14 @@ class Explorer:
                  controls: Iterable[str] | None = None, columns: int = 1, figsize=None):
         self.params = params
         self._compute, self._update = compute, update
+        #: who made this explorer: "module.function" of the callers, innermost first (for the browser
+        #: benchmark's table, which names an explorer by the first of these in the registry)
+        self.made_by = tuple(f"{f.f_globals.get('__name__')}.{f.f_code.co_name}"
+                             for f in _callers(sys._getframe(1), 4))
+        #: milliseconds the kernel spent on each control change (model, redraw, picture), newest last
+        self.change_ms: collections.deque[float] = collections.deque(maxlen=500)
+        #: the same, in CPU time of the kernel process (what the change costs when the machine is busy)
+        self.change_cpu_ms: collections.deque[float] = collections.deque(maxlen=500)
         with course_style():
             self.fig = Figure(figsize=figsize, layout="constrained")
             result = compute(params)
@@ -174,6 +191,7 @@ class Explorer:
     def _on_change(self, change) -> None:
         if self._syncing:
             return
+        t0, cpu0 = time.perf_counter(), time.process_time()
         name = next(n for n, c in self.controls.items() if c is change["owner"])
         try:
             self.params = self.params.replace(**{name: change["new"]})
@@ -183,6 +201,8 @@ class Explorer:
             last = traceback.format_exception_only(type(exc), exc)[-1].strip()
             self.status.value = (f'<p role="alert"><b>⚠ The figure could not be updated.</b> '
                                  f"{html.escape(last)}</p>")
+        self.change_ms.append((time.perf_counter() - t0) * 1e3)
+        self.change_cpu_ms.append((time.process_time() - cpu0) * 1e3)
 
     def static_html(self) -> str:
         """The explorer as a still picture, for the static site (no controls).
@@ -205,6 +225,13 @@ class Explorer:
     def _ipython_display_(self):
         from IPython.display import HTML, display
         display(HTML(self.static_html()) if static_mode() else self.widget)
+
+
+def _callers(frame, depth: int):
+    """``frame`` and up to ``depth - 1`` of its callers."""
+    while frame is not None and depth > 0:
+        yield frame
+        frame, depth = frame.f_back, depth - 1
 
 
 def _shown_value(ctrl) -> str:

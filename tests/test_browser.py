@@ -208,7 +208,12 @@ def _check_explorer(page, step: Step, nb, out_dir: Path) -> dict:
     explorer.screenshot(path=out_dir / "explorer_after.png")
     description = (explorer.locator(".course-figure-description").first.text_content() or "").strip()
     assert description, step.msg("the explorer's .course-figure-description is empty after the change")
-    assert (img.first.get_attribute("alt") or "").strip(), step.msg("the updated image has no alt text")
+    alt = (img.first.get_attribute("alt") or "").strip()
+    assert alt, step.msg("the updated image has no alt text")
+    # The alt text is the new picture's description (markdown emphasis removed), not the old one's.
+    shown = " ".join(re.sub(r"[*`]", "", description.removeprefix("Figure description.")).split())
+    assert alt == shown, step.msg(f"the alt text does not match the description under the picture:\n"
+                                  f"  alt: {alt[:300]!r}\n  description: {shown[:300]!r}")
     status = (explorer.locator(".course-explorer-status").first.text_content() or "").strip()
     assert not status, step.msg(f"the explorer shows an error after the change: {status!r}")
     return {"controls_tried": tried}

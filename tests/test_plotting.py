@@ -91,9 +91,56 @@ def test_show_displays_the_figure_with_its_description(monkeypatch):
     assert bundle["text/plain"] == "Figure: A line falling from *1* to 0."
 
 
+def _tiny_png(width=3, height=2):
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buf, format="png")
+    return buf.getvalue()
+
+
 def test_figure_html_escapes_the_alt_text():
-    page = plotting.figure_html(b"png", 'Ratio "A" < B & C')
+    page = plotting.figure_html(_tiny_png(), 'Ratio "A" < B & C')
     assert 'alt="Ratio &quot;A&quot; &lt; B &amp; C"' in page
+
+
+def test_img_tag_carries_the_picture_size_and_refuses_what_is_not_a_png():
+    # the size lets the page keep its place while a new picture is decoded
+    tag = plotting.img_tag(_tiny_png(7, 5), "x")
+    assert 'width="7" height="5"' in tag and "max-width:100%;height:auto" in tag
+    with pytest.raises(ValueError, match="img_tag: png is not a PNG file"):
+        plotting.img_tag(b"GIF89a" + bytes(40), "x")
+
+
+def test_rgb_png_is_lossless_and_puts_see_through_pixels_on_white():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    rgba = rng.integers(0, 256, size=(13, 17, 4), dtype=np.uint8)
+    rgba[..., 3] = 255
+    decoded = Image.open(io.BytesIO(plotting.rgb_png(rgba)))
+    assert decoded.mode == "RGB" and decoded.size == (17, 13)
+    assert (np.asarray(decoded) == rgba[..., :3]).all(), "every pixel comes back exactly"
+    rgba[0, 0] = (0, 0, 0, 0)        # fully transparent black: white on the page
+    rgba[0, 1] = (0, 0, 0, 128)      # half-transparent black: mid grey
+    pixels = np.asarray(Image.open(io.BytesIO(plotting.rgb_png(rgba)))).astype(int)
+    assert tuple(pixels[0, 0]) == (255, 255, 255)
+    assert all(abs(v - 127) <= 1 for v in pixels[0, 1])
+    with pytest.raises(ValueError, match=r"rgb_png: expected a \(height, width, 4\) uint8 array, got \(2, 2, 3\)"):
+        plotting.rgb_png(np.zeros((2, 2, 3), np.uint8))
+
+
+def test_rgb_png_of_a_figure_matches_pillows_encoding():
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig, ax = plotting.new_figure(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.legend()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    ours = np.asarray(Image.open(io.BytesIO(plotting.rgb_png(canvas.buffer_rgba()))))
+    theirs = np.asarray(Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
+                                         "raw", "RGBA", 0, 1).convert("RGB"))
+    assert (ours == theirs).all()
 
 
 def test_static_mode_follows_the_environment(monkeypatch):

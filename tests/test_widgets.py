@@ -8,7 +8,7 @@ import pytest
 
 from course_lib import explorers
 from course_lib.models import easi
-from course_lib.plotting import FastRenderer, figure_png, new_figure
+from course_lib.plotting import FastRenderer, course_style, figure_png, new_figure
 from course_lib.widgets import Explorer, control_for, controls_for
 
 
@@ -59,16 +59,21 @@ def test_explorer_set_moves_the_controls_and_returns_the_time():
     assert ms > 0 and ex.controls["trunk_area"].value == 55.0
 
 
-def test_fast_render_matches_a_full_render():
-    ex = explorers.build("easi_scorer")
-    ex.set(trunk_area=35.0, trunk_erythema=2.0, lower_limbs_area=60.0, lower_limbs_oedema=3.0)
+@pytest.mark.parametrize("name, values", [
+    ("easi_scorer", dict(trunk_area=35.0, trunk_erythema=2.0, lower_limbs_area=60.0, lower_limbs_oedema=3.0)),
+    ("march_explorer", dict(eczema_onset=0.4, eczema_remission=0.2)),
+])
+def test_fast_render_matches_a_full_render(name, values):
+    ex = explorers.build(name)
+    ex.set(**values)
     from PIL import Image
     import io
     import numpy as np
     fast = np.asarray(Image.open(io.BytesIO(ex.renderer.render())).convert("RGB"), dtype=int)
     for artist in ex.renderer.moving:
         artist.set_animated(False)
-    full = np.asarray(Image.open(io.BytesIO(figure_png(ex.fig))).convert("RGB"), dtype=int)
+    with course_style():  # the style the explorer drew its background in (tick labels are made at draw time)
+        full = np.asarray(Image.open(io.BytesIO(figure_png(ex.fig))).convert("RGB"), dtype=int)
     assert fast.shape == full.shape
     assert (abs(fast - full) > 40).mean() < 0.002, "blitted picture differs from a full draw"
 
@@ -130,3 +135,30 @@ def test_static_mode_shows_a_still_picture_with_the_values_and_a_live_kernel_not
     monkeypatch.setenv("COURSE_STATIC", "0")
     explorer._ipython_display_()
     assert shown == [explorer.widget], "a live notebook shows the widget"
+
+
+def test_each_change_from_a_control_is_timed_and_the_factory_is_known():
+    ex = explorers.build("easi_scorer")
+    assert ex.made_by[0] == "course_lib.explorers.easi.easi_scorer"
+    ex.set(trunk_area=20.0)  # a change from code is not a learner's change
+    assert len(ex.change_ms) == 0
+    ex.controls["trunk_area"].value = 30.0
+    ex.controls["trunk_area"].value = 35.0
+    assert len(ex.change_ms) == len(ex.change_cpu_ms) == 2 and min(ex.change_ms) > 0
+
+
+def test_march_class_picture_letters_every_long_run():
+    from course_lib.explorers import march as m
+    from course_lib.models import march
+
+    ex = explorers.build("march_explorer")
+    for values in ({}, dict(eczema_onset=0.5, skin_sensitisation=1.5)):
+        if values:
+            ex.set(**values)
+        runs = m._letter_runs(march.GROUP_OF_STATE[march.class_states(ex.params, m.CLASS_SIZE, m.CLASS_SEED)])
+        assert runs, "the class has runs to letter"
+        drawn = sorted((round(float(x), 6), int(y), g) for g, line in ex.artists["letters"].items()
+                       for x, y in zip(line.get_xdata(), line.get_ydata()))
+        assert drawn == sorted((round(x, 6), y, g) for x, y, g in runs)
+        for g, line in ex.artists["letters"].items():
+            assert line.get_markerfacecolor() == m.LETTER_COLORS[g]
