@@ -245,7 +245,7 @@ def _kind(proc) -> str:
     return "other (git, data checks)"
 
 
-class Sampler:
+class Sampler(bench.BackgroundSampler):
     """Every SAMPLE_S: resident memory by kind (and PSS every PSS_EVERY samples), CPU seconds per process."""
 
     KINDS = ("hub", "proxy", "servers", "kernels", "other (git, data checks)")
@@ -259,8 +259,7 @@ class Sampler:
         self.peak_total_rss = self.peak_total_pss = 0.0
         self.peak_learner_mb = 0.0                 # largest server + its kernels, resident
         self.snapshots: dict[str, dict] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        super().__init__()
 
     def _learner_of(self, proc) -> str | None:
         import psutil
@@ -328,14 +327,6 @@ class Sampler:
                 self.sample(pss=count % PSS_EVERY == 0)
             except Exception:       # noqa: BLE001  the sampler must not end the load test
                 traceback.print_exc()
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def machine_cpu() -> tuple[float, float]:

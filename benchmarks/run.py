@@ -331,17 +331,36 @@ def kernel_pid(km) -> int | None:
     return getattr(kernel, "pid", None)
 
 
-class MemorySampler:
+class BackgroundSampler:
+    """A sampler that runs ``_run`` in a daemon thread while it is used as a context manager;
+    ``_run`` loops until ``self._stop`` is set."""
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:  # pragma: no cover - each sampler defines its own
+        raise NotImplementedError
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+class MemorySampler(BackgroundSampler):
     """Sample a process's resident memory every ``period`` seconds in a background thread."""
 
     def __init__(self, pid: int, period: float = SAMPLE_EVERY_S):
         import psutil
 
+        super().__init__()
         self.process = psutil.Process(pid)
         self.period = period
         self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         import psutil
@@ -353,14 +372,6 @@ class MemorySampler:
                 return
             self.peak_mb = max(self.peak_mb, rss_mb)
             self._stop.wait(self.period)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def probe_kernel(client) -> dict:
