@@ -611,16 +611,13 @@ def test_proportion_ci_needs_no_statsmodels_import():
 
 # ------------------------------------------------------------------ the same numbers as statsmodels
 
-@pytest.mark.parametrize("counts", [(19, 59, 28, 59), (139, 598, 150, 612), (0, 40, 5, 41), (171, 449, 47, 443),
-                                    (3, 10, 3, 10)])
+@pytest.mark.parametrize("counts", [(19, 59, 28, 59), (139, 598, 150, 612), (171, 449, 47, 443), (3, 10, 3, 10)])
 def test_two_by_two_effects_equal_statsmodels(counts):
     """stats computes 2x2 effects itself (a lighter kernel); they must equal statsmodels' to rounding."""
     from statsmodels.stats.contingency_tables import Table2x2
     from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-    et, nt, ec, nc = counts
-    if 0 in counts or et == nt or ec == nc:
-        pytest.skip("zero cells follow the module's own continuity rule")
+    et, nt, ec, nc = counts  # no zero cells: those follow the module's own continuity rule, tested above
     table = Table2x2([[et, nt - et], [ec, nc - ec]])
     rr, or_ = stats.risk_ratio(*counts), stats.odds_ratio(*counts)
     assert rr.estimate == pytest.approx(table.riskratio, rel=1e-12)
