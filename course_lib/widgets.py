@@ -188,6 +188,25 @@ class Explorer:
             self._syncing = False
         return self.refresh()
 
+    def name_choices(self, names: dict, descriptions: dict | None = None) -> "Explorer":
+        """Show names, not codes, on drop-downs: ``names`` maps control -> {value: name}.
+
+        The controls keep their values (the model still receives the codes) and nothing is
+        redrawn; ``descriptions`` maps control -> a new label. Returns the explorer.
+        """
+        self._syncing = True
+        try:
+            for control, labels in names.items():
+                ctrl = self.controls[control]
+                value = ctrl.value
+                ctrl.options = [(labels[v], v) for _, v in ctrl.options]
+                ctrl.value = value
+                if descriptions and control in descriptions:
+                    ctrl.description = descriptions[control]
+        finally:
+            self._syncing = False
+        return self
+
     def _on_change(self, change) -> None:
         if self._syncing:
             return

@@ -162,3 +162,17 @@ def test_march_class_picture_letters_every_long_run():
         assert drawn == sorted((round(x, 6), y, g) for x, y, g in runs)
         for g, line in ex.artists["letters"].items():
             assert line.get_markerfacecolor() == m.LETTER_COLORS[g]
+
+
+def test_name_choices_relabels_drop_downs_without_redrawing():
+    """Explorer.name_choices shows names for coded choices; values (what the model gets) are unchanged."""
+    from course_lib.explorers import build
+
+    explorer = build("coupled_loop")
+    ctrl = explorer.controls["couplings"]
+    assert [label for label, _ in ctrl.options] == ["off (separate models)", "on (coupled)"]
+    assert [value for _, value in ctrl.options] == [0, 1]
+    before = explorer.params
+    explorer.name_choices({"couplings": {0: "separate", 1: "joined"}}, {"couplings": "links"})
+    assert [label for label, _ in ctrl.options] == ["separate", "joined"] and ctrl.description == "links"
+    assert explorer.params == before and ctrl.value == before.couplings

@@ -46,26 +46,6 @@ LOOP_NAMES = {"couplings": {0: "off (separate models)", 1: "on (coupled)"},
               "start": {0: "calm skin", 1: "a flare"}}
 
 
-def name_options(explorer: Explorer, names: dict, descriptions: dict | None = None) -> Explorer:
-    """Show names, not codes, on an explorer's drop-downs: ``names`` maps control -> {value: name}.
-
-    The controls keep their values (the model still receives the codes); ``descriptions`` maps
-    control -> the label shown before it (default: the control's label without a unit in brackets).
-    """
-    explorer._syncing = True          # relabelling must not redraw or move a value
-    try:
-        for control, labels in names.items():
-            ctrl = explorer.controls[control]
-            value = ctrl.value
-            ctrl.options = [(labels[v], v) for _, v in ctrl.options]
-            ctrl.value = value
-            if descriptions and control in descriptions:
-                ctrl.description = descriptions[control]
-    finally:
-        explorer._syncing = False
-    return explorer
-
-
 @functools.lru_cache(maxsize=1)
 def _loop_runs():
     """Every (load, couplings, start) run, in one vectorised call: arrays of shape (days, runs)."""
@@ -133,7 +113,7 @@ def loop_explorer(view: LoopView | None = None) -> Explorer:
     """The same patient with the couplings off and on: does a flare resolve? Does calm skin flare?"""
     explorer = Explorer(view or LoopView(), _loop_compute, _loop_draw, _loop_update,
                         controls=["p_env", "couplings", "start"], columns=3, figsize=(8.0, 5.0))
-    return name_options(explorer, LOOP_NAMES, {"couplings": "couplings", "start": "start from"})
+    return explorer.name_choices(LOOP_NAMES, {"couplings": "couplings", "start": "start from"})
 
 
 # --------------------------------------------------------------------------- the virtual trial
@@ -222,8 +202,8 @@ def trial_explorer(summary=None) -> Explorer:
 
     explorer = Explorer(view, compute, draw, update, controls=["shown", "compared"], columns=2, figsize=(8.0, 4.2))
     labels = dict(enumerate(names))
-    return name_options(explorer, {"shown": labels, "compared": labels},
-                        {"shown": "strategy shown (coloured bars)", "compared": "compared with (grey bars)"})
+    return explorer.name_choices({"shown": labels, "compared": labels},
+                                 {"shown": "strategy shown (coloured bars)", "compared": "compared with (grey bars)"})
 
 
 EXPLORERS = {"coupled_loop": loop_explorer, "coupled_trial": trial_explorer}

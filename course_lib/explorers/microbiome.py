@@ -16,7 +16,6 @@ import numpy as np
 from ..models import microbiome
 from ..plotting import series_style
 from ..widgets import Explorer
-from .coupled import name_options
 
 #: the "spare commensals" drop-down shows names, not the model's codes 0 and 1
 TARGETED_NAMES = {"targeted": {0: "no (kills both)", 1: "yes (S. aureus only)"}}
@@ -120,7 +119,7 @@ def _explorer(params, groups, arrivals=False):
         return _draw(fig, df, arrivals)
     explorer = Explorer(params, microbiome.simulate, draw, _update, controls=groups, columns=len(groups),
                         figsize=(8.0, 5.0))
-    return name_options(explorer, TARGETED_NAMES, TARGETED_LABEL)
+    return explorer.name_choices(TARGETED_NAMES, TARGETED_LABEL)
 
 
 def bath_course(params: microbiome.Params | None = None) -> Explorer:
