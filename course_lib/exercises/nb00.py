@@ -64,21 +64,17 @@ def total_band():
     total = easi.total(patient())
     return MultipleChoice(
         prompt="What is the patient's EASI total, and which band does it fall in under each scheme?",
-        options=("Between 6.0 and 7.0: mild under Leshem 2015, moderate under Chopra 2017",
+        options=("Under 6.0: mild under both schemes",
+                 "Between 6.0 and 7.0: mild under Leshem 2015, moderate under Chopra 2017",
                  "Between 7.1 and 21.0: moderate under both schemes",
-                 "21.1 or more: severe under both schemes",
-                 "Under 6.0: mild under both schemes"),
-        answer=1,
-        hints={0: "Add up all four region scores again: the total is above 7.",
-               2: "Severe starts at 21.1 (Leshem) or 23.0 (Chopra); add the four region scores again.",
-               3: "Mild ends at 7.0 (Leshem) and 5.9 (Chopra); did you add all four regions?"},
+                 "21.1 or more: severe under both schemes"),
+        answer=2,
+        hints={0: "Mild ends at 7.0 (Leshem) and 5.9 (Chopra); did you add all four regions?",
+               1: "Add up all four region scores again: the total is above 7.",
+               3: "Severe starts at 21.1 (Leshem) or 23.0 (Chopra); add the four region scores again."},
         explanation=f"The total is {total:.1f}: it lies in 7.1-21.0 (Leshem moderate) and in 6.0-22.9 "
                     "(Chopra moderate).",
     )
-
-
-#: Horimukai et al. 2014 (data/emollient_prevention_trials.csv): eczema by week 32, emollient vs control.
-HORIMUKAI = dict(events_treat=19, n_treat=59, events_ctrl=28, n_ctrl=59)
 
 
 @question
