@@ -245,9 +245,10 @@ class LoopbackHub:
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while True:
-            if self.proc.poll() is not None:
+            code = self.proc.poll()
+            if code is not None:
                 self.stop()
-                raise HubError(f"jupyterhub exited with code {self.proc.returncode if self.proc else '?'}; "
+                raise HubError(f"jupyterhub exited with code {code}; "
                                f"log:\n{self.log_tail()}")
             try:
                 with urllib.request.urlopen(self.url + "/hub/api/", timeout=5) as r:
