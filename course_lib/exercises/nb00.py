@@ -1,6 +1,7 @@
 """Exercises of notebook 00, Start here. Answers are computed from ``models.easi`` and the band table."""
 from __future__ import annotations
 
+from .. import measures
 from ..models import easi
 from ..quiz import Mistake, MultipleChoice, Numeric
 from . import question
@@ -43,37 +44,52 @@ def warm_up():
 @question
 def upper_limbs():
     score = float(region_scores().loc["upper_limbs", "region_score"])
-    signs = sum(PATIENT[f"upper_limbs_{s}"] for s in easi.SIGNS if f"upper_limbs_{s}" in PATIENT)
-    area = easi.area_score(PATIENT["upper_limbs_area"])
+    values = [PATIENT.get(f"upper_limbs_{s}", 0.0) for s in easi.SIGNS]
+    signs = sum(values)
+    percent = PATIENT["upper_limbs_area"]
+    area = easi.area_score(percent)
     weight = easi.WEIGHTS["8+"]["upper_limbs"]
+    lower = easi.WEIGHTS["8+"]["lower_limbs"]
+    edges = (0,) + easi.AREA_LOWER_EDGES + (101,)
+    low, high = next((lo, hi - 1) for lo, hi in zip(edges[1:], edges[2:]) if lo <= percent < hi)
     return Numeric(
         prompt="Upper limbs region score of the described patient (EASI points)?",
         answer=score, tolerance=0.05, decimals=1, unit="EASI points",
-        hints=(Mistake(signs * PATIENT["upper_limbs_area"] * weight,
-                       "You multiplied by the percentage (35). Convert it to the area score first: 30-49 % gives 3."),
-               Mistake(signs * area, "You left out the region weight: upper limbs count 0.2."),
-               Mistake(signs * area * easi.WEIGHTS["8+"]["lower_limbs"],
-                       "0.4 is the weight of the lower limbs; upper limbs count 0.2.")),
-        explanation=f"Signs: 2 + 2 + 2 + 1 = {signs:g}. Area: 35 % gives an area score of {area}. "
-                    f"Weight: {weight:g}. So {signs:g} × {area} × {weight:g} = {score:.1f}.",
+        hints=(Mistake(signs * percent * weight,
+                       f"You multiplied by the percentage ({percent:g}). Convert it to the area score first: "
+                       f"{low}-{high} % gives {area}."),
+               Mistake(signs * area, f"You left out the region weight: upper limbs count {weight:g}."),
+               Mistake(signs * area * lower, f"{lower:g} is the weight of the lower limbs; upper limbs count {weight:g}.")),
+        explanation=f"Signs: {' + '.join(f'{v:g}' for v in values)} = {signs:g}. Area: {percent:g} % gives an area "
+                    f"score of {area}. Weight: {weight:g}. So {signs:g} × {area} × {weight:g} = {score:.1f}.",
     )
+
+
+def _band_edges(scheme: str) -> dict[str, tuple[float, float]]:
+    """{band: (lower, upper)} of an EASI banding scheme, from data/severity_bands.csv."""
+    table = measures.bands("EASI", scheme)
+    return {b: (float(lo), float(hi)) for b, lo, hi in zip(table["band"], table["lower"], table["upper"])}
 
 
 @question
 def total_band():
     total = easi.total(patient())
+    les, cho = _band_edges("Leshem 2015"), _band_edges("Chopra 2017")
     return MultipleChoice(
         prompt="What is the patient's EASI total, and which band does it fall in under each scheme?",
-        options=("Under 6.0: mild under both schemes",
-                 "Between 6.0 and 7.0: mild under Leshem 2015, moderate under Chopra 2017",
-                 "Between 7.1 and 21.0: moderate under both schemes",
-                 "21.1 or more: severe under both schemes"),
-        answer=2,
-        hints={0: "Mild ends at 7.0 (Leshem) and 5.9 (Chopra); did you add all four regions?",
-               1: "Add up all four region scores again: the total is above 7.",
-               3: "Severe starts at 21.1 (Leshem) or 23.0 (Chopra); add the four region scores again."},
-        explanation=f"The total is {total:.1f}: it lies in 7.1-21.0 (Leshem moderate) and in 6.0-22.9 "
-                    "(Chopra moderate).",
+        options=(f"Under {cho['moderate'][0]:.1f}: mild under both schemes",
+                 f"Between {cho['moderate'][0]:.1f} and {les['mild'][1]:.1f}: mild under Leshem 2015, moderate "
+                 "under Chopra 2017",
+                 f"Between {les['moderate'][0]:.1f} and {les['moderate'][1]:.1f}: moderate under both schemes",
+                 f"{les['severe'][0]:.1f} or more: severe under both schemes"),
+        answer=sum(total >= edge for edge in (cho["moderate"][0], les["moderate"][0], les["severe"][0])),
+        hints={0: f"Mild ends at {les['mild'][1]:.1f} (Leshem) and {cho['mild'][1]:.1f} (Chopra); did you add all "
+                  "four regions?",
+               1: f"Add up all four region scores again: the total is above {les['mild'][1]:g}.",
+               3: f"Severe starts at {les['severe'][0]:.1f} (Leshem) or {cho['severe'][0]:.1f} (Chopra); add the "
+                  "four region scores again."},
+        explanation=f"The total is {total:.1f}: it lies in {les['moderate'][0]:.1f}-{les['moderate'][1]:.1f} "
+                    f"(Leshem moderate) and in {cho['moderate'][0]:.1f}-{cho['moderate'][1]:.1f} (Chopra moderate).",
     )
 
 
