@@ -97,6 +97,8 @@ def test_an_unknown_key_names_the_known_ones():
         exercises.get("00.no_such_question")
     with pytest.raises(KeyError, match="expected a key"):
         exercises.get("upper_limbs")
+    with pytest.raises(KeyError, match="expected a key"):
+        exercises.get(["00.upper_limbs"])
 
 
 def test_ask_prints_the_widgets_feedback(capsys):

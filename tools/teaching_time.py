@@ -34,7 +34,7 @@ the rest (with the front matter and the key points) is the core path, which cour
 
 Working alone: the rates are for an instructor-led session. They were checked against a timed
 walk-through of every notebook by a self-paced learner (second-year biology student, school maths,
-basic Python; reported in issue 12): the learners needed 100-130 min for notebooks 01-05, which this
+basic Python; reported in the project's issue 12, "Notebooks that teach"): the learners needed 100-130 min for notebooks 01-05, which this
 rule put at 90-110 min, a ratio of 1.1-1.2. Self-paced minutes are therefore the rule's minutes times
 :data:`SELF_PACED` (1.2), rounded to 5.
 A "word" is a whitespace-separated token with at least one letter or digit.

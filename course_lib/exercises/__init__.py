@@ -60,7 +60,6 @@ def keys(notebook: str | None = None) -> list[str]:
     return [k for k in _FACTORIES if notebook is None or k.startswith(f"{notebook}.")]
 
 
-@functools.cache
 def get(key: str):
     """The question (a :class:`course_lib.quiz.MultipleChoice` or :class:`~course_lib.quiz.Numeric`) for ``key``.
 
@@ -72,6 +71,13 @@ def get(key: str):
     match = _KEY.match(key) if isinstance(key, str) else None
     if not match:
         raise KeyError(f"exercises: got {key!r}; expected a key such as '02.shortest_trigger'")
+    return _build(key)
+
+
+@functools.cache
+def _build(key: str):
+    """The question for a well-formed key, built once (its factory computes the answer from the models)."""
+    match = _KEY.match(key)
     try:
         importlib.import_module(f"{__name__}.nb{match.group(1)}")
     except ModuleNotFoundError:

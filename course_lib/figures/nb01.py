@@ -190,7 +190,7 @@ def effects_by_age(prevention: pd.DataFrame):
     ax.set_xticks([], minor=True)
 
     def when(r):
-        return "1-3 years (7 trials, 3075 infants)" if r.arm == "pooled" else f"{r.timepoint_months:g} months"
+        return f"1-3 years (7 trials, {int(r.n)} infants)" if r.arm == "pooled" else f"{r.timepoint_months:g} months"
 
     ax.set_yticks(range(len(eczema)), [f"{r.trial}: {r.reported_effect_type} at {when(r)}"
                                        for r in eczema.itertuples()], fontsize=8.5)
