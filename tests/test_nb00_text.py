@@ -35,9 +35,10 @@ def test_section_4_region_scores_and_total():
     assert total == pytest.approx(9.7)
     assert measures.band(total, "EASI", "Leshem 2015") == measures.band(total, "EASI", "Chopra 2017") == "moderate"
     assert max(scores, key=scores.get) == "lower_limbs"
+    assert "Total **9.7**: *moderate* under both" in _markdown(), "the prose quotes the total"
 
 
-def test_section_4_children_think():
+def test_section_6_children_think():
     """Section 6, children Think! after Exercise 3: with the children's weights head 1.6, lower limbs 3.3, total 9.4, still moderate."""
     child = easi.Params(**{**nb00.PATIENT, "age_0_to_7": 1})
     scores = easi.simulate(child).set_index("region")["region_score"]
@@ -45,6 +46,8 @@ def test_section_4_children_think():
     total = easi.total(child)
     assert total == pytest.approx(9.4)
     assert measures.band(total, "EASI", "Leshem 2015") == measures.band(total, "EASI", "Chopra 2017") == "moderate"
+    md = _markdown()
+    assert "score doubles to 1.6 and the lower limbs fall to 3.3" in md and "to 9.4: still *moderate*" in md
 
 
 def test_section_5_beep_numbers():
@@ -56,6 +59,8 @@ def test_section_5_beep_numbers():
     rr = stats.risk_ratio(139, 598, 150, 612)
     assert (round(rr.estimate, 2), round(rr.ci_low, 2), round(rr.ci_high, 2)) == (0.95, 0.78, 1.16)
     assert "∞" in str(stats.number_needed_to_treat(139, 598, 150, 612, outcome="bad"))
+    md = _markdown()
+    assert "150 / 612 = 0.245" in md and "0.95, and its CI (0.78 to 1.16)" in md
 
 
 def test_section_5_horimukai_exercise_and_section_7_think():
@@ -67,6 +72,7 @@ def test_section_5_horimukai_exercise_and_section_7_think():
     assert str(rr) == "RR 0.68 (95% CI 0.43 to 1.07)"
     assert exercises.get("00.horimukai_rr").shown(rr.estimate) == "0.68"
     assert 598 + 612 == 1210 and round(1210 / 118) == 10
+    assert "118 babies, BEEP's on 1,210, about ten times as many" in _markdown()
     _, description = figures.trial_rows([rr, stats.risk_ratio(139, 598, 150, 612)], ["H", "B"])
     assert "Both intervals cross the line at 1." in description
 

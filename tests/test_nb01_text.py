@@ -6,7 +6,6 @@ issue-13 corrections of notebook 01 are guarded here so that they cannot return.
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 from unittest import mock
@@ -144,7 +143,8 @@ def test_section_3_calibration():
     assert abs(healthy - measured()["healthy"]) / measured()["healthy"] < 0.05
     carrier = barrier.steady_tewl(barrier.Params(flg_null_alleles=1))
     assert carrier / healthy == pytest.approx(9.68 / 8.24, rel=0.01)
-    assert round(100 * (9.68 / 8.24 - 1)) == 17
+    assert round(100 * (9.68 / 8.24 - 1)) == 17   # the data (Hoyer), which the prose quotes; the model gives 18
+    assert "17 % more water loss (9.68 vs" in prose()
 
 
 def test_section_3_model_figure_lines_converge_and_description_says_so():
@@ -378,7 +378,6 @@ def test_no_assert_in_notebook_and_math_sanity():
     """Issue 12: the notebook's checks live here, not in asserts."""
     code = "\n".join("".join(c["source"]) for c in cells() if c["cell_type"] == "code")
     assert not re.search(r"^\s*assert\b", code, re.M)
-    assert math.isclose(0.5 ** 3, 0.125)
 
 
 # ------------------------------------------------- learner walk-through (review after issues 12 and 13)

@@ -108,7 +108,8 @@ def test_section2_two_states_figure():
     assert took_over == [0.1, 0.2, 0.5]
     assert all(endings[a0]["s_aureus"] < a0 for a0 in endings if a0 not in took_over)
     assert "{" not in description
-    assert round(endings[0.5]["barrier"], 2) == 0.06  # "barrier about 0.06"
+    assert round(endings[0.5]["barrier"], 2) == 0.06
+    assert "barrier about 0.06)" in markdown()
 
 
 def test_section2_brake_alone_clears_default_flare_from_4_fold():
@@ -218,6 +219,7 @@ def test_section8_sparing_and_the_rise_before_arrival():
     assert microbiome.outcome(nb03.CALM, killed) == "S. aureus dominant"
     assert microbiome.outcome(nb03.CALM.replace(targeted=1), spared) == "S. aureus controlled"
     assert round(nb03.before_arrival(spared, "commensals"), 2) == 0.46
+    assert "stay near 0.46 of capacity" in markdown()
     assert round(nb03.before_arrival(spared, "barrier"), 2) == 0.70
     held = float(killed[killed["day"] <= 6]["s_aureus"].iloc[-1])
     assert round(held * 1e8) == 3  # "about 3 × 10⁻⁸ of capacity"
@@ -240,7 +242,8 @@ def test_section9_hostile_skin_and_inflammation_think():
     assert microbiome.outcome(microbiome.Params(**microbiome.DAMAGED, inflammation=0.05, barrier_brake=5.0)) \
         == "S. aureus controlled"  # "a 5-fold brake alone would too"
     run = microbiome.simulate(nb03.HOSTILE)
-    assert round(float(run["s_aureus"].min()), 1) == 0.1  # "to about a tenth of capacity"
+    assert round(float(run["s_aureus"].min()), 1) == 0.1
+    assert "to about a tenth of capacity" in markdown()
 
 
 def test_exercise5_hint_points_to_a_runnable_route():

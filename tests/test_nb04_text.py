@@ -101,6 +101,7 @@ def test_section3_think_skin_route_off():
     assert round(100 * on["wheeze"].iloc[k], 1) == 11.7 and round(100 * off["wheeze"].iloc[k], 1) == 10.0
     assert round(100 * on["rhinitis"].iloc[k], 1) == 17.2 and round(100 * off["rhinitis"].iloc[k], 1) == 14.6
     assert abs(on["eczema"] - off["eczema"]).max() < 1e-9
+    assert "wheeze from 11.7% to 10.0%, rhinitis from 17.2% to 14.6%" in markdown()
     from course_lib.explorers.march import CLASS_SEED, CLASS_SIZE
     counts = [int((march.GROUP_OF_STATE[march.class_states(p, CLASS_SIZE, CLASS_SEED)] == 4).any(axis=1).sum())
               for p in (march.Params(), march.Params(skin_sensitisation=0.0))]
@@ -112,6 +113,7 @@ def test_section3_gaps_quoted():
     cohort = march.simulate(march.Params())
     assert round(100 * march.prevalence_at(cohort, 6.5, "eczema"), 1) == 12.5
     assert round(100 * march.prevalence_at(cohort, 8.2, "p_multimorbid"), 1) == 4.5
+    assert "12.5% in the model against 7.9%" in markdown() and "Multimorbidity at 8 years: 4.5%" in markdown()
 
 
 def test_section3_gap_is_the_largest_and_data_quoted(prev):
@@ -182,6 +184,7 @@ def test_section9_model_classic_order_and_multimorbidity():
     states = march.class_states(march.Params(), 10_000, seed=1)
     assert 0.01 < march.follows_classic_march(states).mean() < 0.05
     assert round(100 * march.ever_multimorbid(march.Params()), 1) == 26.7
+    assert "rare too (about 3%)" in markdown() and "multimorbidity (26.7%)" in markdown()
 
 
 def _link_result(p):
@@ -210,6 +213,7 @@ def test_section10_think_intervention():
     for col in ("wheeze", "rhinitis"):
         assert abs(u[col] - t[col]).max() < 1e-9
     assert (round(100 * u["p_multimorbid"].iloc[k], 1), round(100 * t["p_multimorbid"].iloc[k], 1)) == (3.6, 2.6)
+    assert "at 11 years from 3.6% to 2.6%" in markdown()
     u, t = march.simulate(march.Params()), march.simulate(march.Params(treat_strength=0.5, treat_start=0.5))
     assert t["eczema"].iloc[k] < 0.5 * u["eczema"].iloc[k]
     for col in ("wheeze", "rhinitis"):

@@ -51,6 +51,8 @@ def test_section1_think_single_couplings():
              ["inflammation"].iloc[-1] for c in ("shared_barrier", "sa_inflammation", "sa_barrier", "th2_defence")}
     assert round(alone["sa_inflammation"], 2) == 0.75 and round(alone["sa_barrier"], 2) == 0.57
     assert round(alone["shared_barrier"], 2) == round(alone["th2_defence"], 2) == 0.02
+    md = markdown()
+    assert "at about 0.75 after 120 days" in md and "at about 0.57" in md and "(about 0.02)" in md
 
 
 def test_section2_and_key_points_thresholds():
@@ -58,6 +60,8 @@ def test_section2_and_key_points_thresholds():
     on, off = ex.thresholds()
     assert (on["remission"], off["remission"]) == (0.35, 0.59)
     assert on["flare"] == off["flare"] == 1.07
+    md = markdown()
+    assert "**Answer:** 0.35" in md and "the same number is 0.59" in md and "'flare': 1.07}" in md
 
 
 def test_section5_think_load_09_two_outcomes():
@@ -66,6 +70,8 @@ def test_section5_think_load_09_two_outcomes():
     flare = coupled.simulate(coupled.Params(p_env=0.9, start=1), days=200).iloc[-1]
     assert round(calm["inflammation"], 2) == 0.08 and round(flare["inflammation"], 2) == 0.98
     assert round(flare["barrier"], 2) == 0.13 and flare["s_aureus"] > 0.5 > calm["s_aureus"]
+    md = markdown()
+    assert "inflammation about 0.08 after 200 days" in md and "inflammation about 0.98" in md and "about 0.13)" in md
 
 
 # ------------------------------------------------------------------ section 3: virtual patients, trial
@@ -93,6 +99,7 @@ def test_section3_trial_patterns():
     assert s.loc["proactive topical", "remission"] > s.loc["reactive topical", "remission"]
     assert s.loc["reactive topical", "flare_days"] == 0 and round(s.loc["proactive topical", "flare_days"], 1) == 2.8
     assert s.loc["proactive + baths", "relapse"] < s.loc["proactive topical", "relapse"]
+    assert "brought 83 % of virtual patients into remission at week 16, and 93 % with" in markdown()
     held = trial.loc[(trial["strategy"] == "reactive topical") & ~trial["remission"], "inflammation_w16"]
     assert held.between(coupled.REMISSION_LEVEL, coupled.REACTIVE_LEVEL).mean() > 0.9
 
@@ -143,6 +150,7 @@ def test_section9_think_march_link(link, falls):
             dose = coupled.early_life(infant, emollient=emollient)
             values.append(march.prevalence_at(march.simulate(coupled.march_params(infant, dose, reference)), 11.0,
                                               "p_multimorbid"))
+    assert "(0.050 to 0.047 in non-carriers)" in markdown() and "(about 0.048)" in markdown()
     if falls:
         assert (round(values[0], 3), round(values[1], 3)) == (0.050, 0.047) and values[1] < values[0]
     else:
@@ -253,6 +261,7 @@ def test_section8_emollient_works_only_up_to_load_050():
     who = patients.merge(trial[trial["strategy"] == "emollient only"], on="patient")
     assert round(who.loc[who["remission"], "p_env"].max(), 2) == 0.50
     assert who.loc[~who["remission"], "p_env"].min() > 0.50
+    assert "(here at most 0.50," in markdown()
 
 
 def test_section10_contested_table_as_the_sources_allow():
