@@ -62,8 +62,9 @@ def test_a_glossary_link_opens_the_entry(browser, lab):
         link = page.locator('.jp-RenderedMarkdown a[href*="glossary.md"][href$="#risk-ratio"]').first
         link.wait_for(timeout=60_000)
         link.click()
-        page.wait_for_function(f"() => ({JS_VISIBLE_ENTRY})('risk-ratio') !== null", timeout=30_000)
-        page.wait_for_timeout(500)
+        # wait until the entry is rendered and scrolled into the window (JupyterLab scrolls after rendering)
+        page.wait_for_function(f"() => {{ const f = ({JS_VISIBLE_ENTRY})('risk-ratio'); "
+                               "return f !== null && f.top >= 0 && f.top < f.height; }", timeout=30_000)
         facts = page.evaluate(JS_VISIBLE_ENTRY, "risk-ratio")
         assert facts["title"] == "glossary.md" and not facts["editor"], f"not opened as a rendered page: {facts}"
         assert 0 <= facts["top"] < facts["height"], f"the entry is not scrolled into view: {facts}"

@@ -641,4 +641,9 @@ def test_random_effects_pool_equals_statsmodels():
     a = np.array(counts, dtype=float)
     eff, var = effectsize_2proportions(a[:, 0], a[:, 1], a[:, 2], a[:, 3], statistic="risk-ratio")
     theirs = combine_effects(eff, var, method_re="dl").summary_frame()
-    assert np.log(ours.estimate) == pytest.approx(theirs.loc["random effect", "eff"], rel=1e-10)
+    row = theirs.loc["random effect"]
+    assert np.log([ours.random_estimate, ours.random_ci_low, ours.random_ci_high]) == pytest.approx(
+        [row["eff"], row["ci_low"], row["ci_upp"]], rel=1e-10)
+    fixed = theirs.loc["fixed effect"]
+    assert np.log([ours.fixed_estimate, ours.fixed_ci_low, ours.fixed_ci_high]) == pytest.approx(
+        [fixed["eff"], fixed["ci_low"], fixed["ci_upp"]], rel=1e-10)
