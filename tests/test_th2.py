@@ -562,3 +562,14 @@ def test_a_switch_a_hair_before_an_output_time_does_not_break_the_solver():
         warnings.simplefilter("error")
         df = th2.simulate(p)
     assert np.isfinite(df[["inflammation", "barrier", "itch"]].to_numpy()).all()
+
+
+def test_a_curve_without_folds_is_split_where_the_state_counts_as_inflamed():
+    """With 30 % of IL-4Rα blocked the model has one stable state per load (no fold), rising past I = 0.5 at
+    high loads: that part is labelled inflamed, not controlled, and no fold is marked (review finding)."""
+    curve = th2.equilibrium_curve(th2.Params(), blockade=0.3)
+    assert not curve["fold"].any() and "threshold" not in set(curve["branch"])
+    assert curve.loc[curve["branch"] == "controlled", "inflammation"].max() <= 0.5 + 1e-12
+    assert curve.loc[curve["branch"] == "inflamed", "inflammation"].min() >= 0.5 - 1e-12
+    assert curve["inflammation"].max() > 0.5
+    assert bool(curve["stable"].all())

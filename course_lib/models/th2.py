@@ -571,7 +571,10 @@ def equilibrium_curve(params: Params, topical: float = 0.0, blockade: float = 0.
             folds.append(brentq(slope, i[k], i[k + 1], xtol=1e-12))
         except ValueError:  # the sign change of the coarse gradient lies just outside [i_k, i_k+1]
             folds.append(brentq(slope, a, b, xtol=1e-12))
-    edges = [0.0, *folds, top]
+    fold_points = set(folds)
+    # with no fold the curve is one stable branch: below I = 0.5 it is the controlled state, above it the
+    # inflamed one (the same rule as the trigger explorer's outcome), so it is split there, without a fold
+    edges = [0.0, *folds, top] if folds or top <= 0.5 else [0.0, 0.5, top]
     pieces = []
     for a, b in zip(edges[:-1], edges[1:]):
         x = np.concatenate(([a], i[(i > a) & (i < b)], [b]))
@@ -580,7 +583,8 @@ def equilibrium_curve(params: Params, topical: float = 0.0, blockade: float = 0.
         # a gap (no load >= 0 gives these I) splits a piece in two
         for run in np.split(np.arange(x.size), np.flatnonzero(np.diff(ok.astype(int)) != 0) + 1):
             if ok[run[0]] and run.size >= 2:
-                pieces.append((x[run], lx[run], run[0] == 0 and a > 0, run[-1] == x.size - 1 and b < top))
+                pieces.append((x[run], lx[run], run[0] == 0 and a in fold_points,
+                               run[-1] == x.size - 1 and b in fold_points))
     rows = []
     seen_threshold = False
     for x, lx, fold_start, fold_end in pieces:
@@ -590,7 +594,7 @@ def equilibrium_curve(params: Params, topical: float = 0.0, blockade: float = 0.
         elif seen_threshold:
             kind = "inflamed"
         else:
-            kind = "controlled" if (folds or x[len(x) // 2] < 0.5) else "inflamed"
+            kind = "controlled" if (folds or x[len(x) // 2] < 0.5) else "inflamed"  # no folds: split at 0.5
         # end a branch exactly at max_load (not at the last grid point below it)
         over = np.flatnonzero(np.diff(np.sign(lx - max_load)) != 0)
         if over.size:
