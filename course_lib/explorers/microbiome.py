@@ -80,7 +80,7 @@ def _update(artists, df, params):
     kind = "targeted (commensals spared)" if params.targeted else "non-selective (both killed)"
     if len(days):
         course = (f"{len(days)} bath{'s' if len(days) != 1 else ''} ({params.baths_per_week} per week, "
-                  f"{params.log_kill:g} log10 kill each, {kind}) starting in week {params.start_day / WEEK:.0f}")
+                  f"{params.log_kill:g} log10 kill each, {kind}) starting from {_when(params.start_day)}")
     else:
         course = "no baths"
     extras = []
@@ -97,12 +97,17 @@ def _update(artists, df, params):
     mean = microbiome.time_average(df, "s_aureus", start=start)
     return (f"Two panels over 12 weeks, with {course}{extra}. Top, on a log scale: S. aureus starts at "
             f"{_pct(df['s_aureus'].iloc[0])} of capacity, {_lowest(lowest)} and ends at "
-            f"{_pct(end['s_aureus'])} (time-averaged from week {start / WEEK:g} on: {_pct(mean)}); commensals end at "
+            f"{_pct(end['s_aureus'])} (time-averaged from {_when(start)} on: {_pct(mean)}); commensals end at "
             f"{_pct(end['commensals'])}. Bottom: the barrier ends at {end['barrier']:.2f} (1 = intact) and "
             f"S. aureus makes up {_pct(end['sa_share'])} of the staphylococci. "
             f"Where the skin settles with no further treatment: {result} (a year later: S. aureus "
             f"{_pct(later[0])}, commensals {_pct(later[1])}, barrier {later[2]:.2f}).{_why(result, end, later)} "
             "Model with illustrative parameters.")
+
+
+def _when(day: float) -> str:
+    """'week 1' for a whole number of weeks after the start (day 7), else 'day 10'."""
+    return f"week {day / WEEK:g}" if day > 0 and day % WEEK == 0 else f"day {day:g}"
 
 
 def _why(result: str, end, later) -> str:
