@@ -60,11 +60,11 @@ def test_a_glossary_link_opens_the_entry(browser, lab):
         name = "00_start_here.ipynb"
         page.goto(f"{lab.url}/lab/tree/{urllib.parse.quote(name)}?reset&token={lab.token}")
         link = page.locator('.jp-RenderedMarkdown a[href*="glossary.md"][href$="#risk-ratio"]').first
-        link.wait_for(timeout=60_000)
+        link.wait_for(timeout=120_000)
         link.click()
         # wait until the entry is rendered and scrolled into the window (JupyterLab scrolls after rendering)
         page.wait_for_function(f"() => {{ const f = ({JS_VISIBLE_ENTRY})('risk-ratio'); "
-                               "return f !== null && f.top >= 0 && f.top < f.height; }", timeout=30_000)
+                               "return f !== null && f.top >= 0 && f.top < f.height; }", timeout=60_000)
         facts = page.evaluate(JS_VISIBLE_ENTRY, "risk-ratio")
         assert facts["title"] == "glossary.md" and not facts["editor"], f"not opened as a rendered page: {facts}"
         assert 0 <= facts["top"] < facts["height"], f"the entry is not scrolled into view: {facts}"
