@@ -201,24 +201,10 @@ class Learner:
             raise LearnerError(f"the kernel imported course_lib from {where}, not from the learner's copy {mine}")
 
     def slider_session(self, channel: HubKernelChannel) -> None:
-        explorers = json.loads(channel.execute(bench.DESCRIBE_SOURCE, timeout=self.timeout)["stdout"]
-                               .strip().splitlines()[-1])
-        expected = {}
-        for explorer in explorers:
-            controls = {c["name"]: c for c in explorer["controls"]}
-            plan = bench.session_plan(controls)[:self.max_changes]
-            for name, value in plan:
-                control = controls[name]
-                state = ({"index": control["options"].index(value)} if control["kind"] == "Dropdown"
-                         else {"value": value})
-                t0 = time.perf_counter()
-                channel.widget_update(control["model_id"], state)
-                self.slider_ms.append((time.perf_counter() - t0) * 1e3)
-            self.changes += len(plan)
-            if plan:
-                expected[explorer["name"]] = dict(plan)   # each control's last value
-        problems = json.loads(channel.execute(bench.VERIFY_SOURCE % json.dumps(expected), timeout=self.timeout)
-                              ["stdout"].strip().splitlines()[-1])
+        _, changes, round_trip_ms, problems = bench.slider_session(channel, timeout=self.timeout,
+                                                                   max_changes=self.max_changes)
+        self.slider_ms += round_trip_ms
+        self.changes += changes
         if problems:
             raise LearnerError("slider changes did not arrive: " + "; ".join(problems))
 

@@ -374,6 +374,33 @@ class MemorySampler(BackgroundSampler):
             self._stop.wait(self.period)
 
 
+def slider_session(channel, timeout: float = CELL_TIMEOUT_S, max_changes: int | None = None):
+    """Move every explorer's controls as :func:`session_plan` says, through ``channel`` (widget messages as
+    a browser sends them), then ask the kernel whether each control holds its last value.
+
+    Returns ``(explorers, changes, round_trip_ms, problems)``: the explorers described by the kernel, how
+    many changes were sent, each change's round trip, and what did not arrive (empty when all did).
+    """
+    explorers = json.loads(channel.execute(DESCRIBE_SOURCE, timeout=timeout)["stdout"].strip().splitlines()[-1])
+    expected, changes, round_trip_ms = {}, 0, []
+    for explorer in explorers:
+        controls = {c["name"]: c for c in explorer["controls"]}
+        plan = session_plan(controls)[:max_changes]
+        for name, value in plan:
+            control = controls[name]
+            state = ({"index": control["options"].index(value)} if control["kind"] == "Dropdown"
+                     else {"value": value})
+            t0 = time.perf_counter()
+            channel.widget_update(control["model_id"], state)
+            round_trip_ms.append((time.perf_counter() - t0) * 1e3)
+        changes += len(plan)
+        if plan:
+            expected[explorer["name"]] = dict(plan)   # each control's last value
+    problems = json.loads(channel.execute(VERIFY_SOURCE % json.dumps(expected), timeout=timeout)["stdout"]
+                          .strip().splitlines()[-1])
+    return explorers, changes, round_trip_ms, problems
+
+
 def probe_kernel(client) -> dict:
     """Run :data:`PROBE_SOURCE` in the client's kernel and return what it printed.
 
@@ -727,23 +754,7 @@ def hub_notebook(server: LearnerServer, path: Path, root: Path) -> dict:
         run = channel.probe()
         cpu1 = server.cpu_s()
 
-        explorers = json.loads(channel.execute(DESCRIBE_SOURCE)["stdout"].strip().splitlines()[-1])
-        expected, changes, round_trip_ms = {}, 0, []
-        for explorer in explorers:
-            controls = {c["name"]: c for c in explorer["controls"]}
-            plan = session_plan(controls)
-            for name, value in plan:
-                control = controls[name]
-                state = ({"index": control["options"].index(value)} if control["kind"] == "Dropdown"
-                         else {"value": value})
-                t0 = time.perf_counter()
-                channel.widget_update(control["model_id"], state)
-                round_trip_ms.append((time.perf_counter() - t0) * 1e3)
-            changes += len(plan)
-            if plan:
-                expected[explorer["name"]] = dict(plan)   # each control's last value
-        problems = json.loads(channel.execute(VERIFY_SOURCE % json.dumps(expected))["stdout"].strip()
-                              .splitlines()[-1])
+        explorers, changes, round_trip_ms, problems = slider_session(channel)
         if problems:
             raise RuntimeError("the slider session did not reach the kernel as planned: " + "; ".join(problems))
         after = channel.probe()

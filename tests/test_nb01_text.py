@@ -249,7 +249,7 @@ def test_largest_trial_is_named_consistently():
     for m in re.finditer(r"largest trial", text):
         window = text[max(0, m.start() - 120): m.end() + 40]
         assert "PreventADALL" in window, window
-    assert "2397" in section(4) and "1394" in section(4) and 2397 > 1394
+    assert "2397" in section(4) and "1394" in section(4)
 
 
 def test_section_4_cochrane_current_version_and_food_allergy_wording():

@@ -224,7 +224,7 @@ def test_section8_sparing_and_the_rise_before_arrival():
     held = float(killed[killed["day"] <= 6]["s_aureus"].iloc[-1])
     assert round(held * 1e8) == 3  # "about 3 × 10⁻⁸ of capacity"
     rise = nb03.before_arrival(killed, "s_aureus") / held
-    assert 100 <= rise <= 200  # "about 150 times higher"
+    assert round(rise / 50) * 50 == 150  # "about 150 times higher" (to the nearest 50; 145 in the model)
     assert nb03.before_arrival(spared, "commensals") / nb03.before_arrival(killed, "commensals") > 1000
     assert "about 150 times higher" in markdown()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import data, trials
+from .. import data, stats, trials
 from ..models import barrier
 from ..quiz import Mistake, MultipleChoice, Numeric
 from . import question
@@ -70,6 +70,8 @@ def carrier_ratio():
 @question
 def ci_reading():
     r = brown_one_allele()
+    flg = data.load("flg_risk")
+    selected = flg[(flg["source_id"] == "sandilands2007") & (flg["comparison"] == "one null allele vs none")].iloc[0]
     return MultipleChoice(
         prompt=f"In the population sample of Brown et al. (2008), one FLG null allele gave an odds ratio for "
                f"eczema of {r['value']:g} (95% CI {r['ci_low']:g} to {r['ci_high']:g}). Which reading is right?",
@@ -83,7 +85,7 @@ def ci_reading():
                1: f"The estimate is above 1; the interval only reaches down to {r['ci_low']:g}.",
                3: "'No clear effect' is not 'proof of no effect': the interval still allows almost double odds."},
         explanation="The 95% CI includes 1, so this study cannot tell a modest increase from none. In selected "
-                    "patients with moderate-to-severe eczema the same comparison gave OR 7.44 "
+                    f"patients with moderate-to-severe eczema the same comparison gave OR {selected['value']:g} "
                     "(Sandilands et al. 2007).",
     )
 
@@ -118,6 +120,12 @@ def lesion_tewl():
 
 @question
 def evidence_summary():
+    trials_ = data.load("emollient_prevention_trials")
+    pilot = trials_[trials_["trial"] == "Simpson 2014"]
+    beep = trials_[(trials_["trial"] == "BEEP 2020") & (trials_["outcome"] == "eczema")]
+    counts = {r.arm: (int(r.events), int(r.n)) for r in beep.itertuples()}
+    beep_rr = stats.risk_ratio(*counts["emollient"], *counts["control"])
+    cochrane = trials_[trials_["trial"] == "Cochrane 2021"].iloc[0]
     return MultipleChoice(
         prompt="Which summary of the evidence on emollients from birth to prevent eczema is best supported?",
         options=("Daily emollient from birth halves eczema in high-risk babies.",
@@ -126,12 +134,14 @@ def evidence_summary():
                  "Large trials and a Cochrane review found no prevention of eczema by age 1-3 and more skin "
                  "infections; whether emollients delay eczema while they are used is still open."),
         answer=3,
-        hints={0: "That was the result of a 124-baby pilot at 6 months. What did the trials with over 1000 "
-                  "babies find?",
+        hints={0: f"That was the result of a {int(pilot['n'].sum())}-baby pilot at "
+                  f"{pilot['timepoint_months'].iloc[0]:g} months. What did the trials with over 1000 babies find?",
                1: "That mixes prevention with treatment: in existing eczema, moisturisers reduced flares "
                   "(van Zuuren et al. 2017).",
-               2: "BEEP had 1394 babies, and its interval (0.78 to 1.16) rules out large effects."},
-        explanation="BEEP, PreventADALL and the Cochrane review (RR 1.03, 0.81 to 1.31) found no prevention, and "
+               2: f"BEEP analysed {int(beep['n'].sum())} babies at 2 years, and its interval "
+                  f"({beep_rr.ci_low:.2f} to {beep_rr.ci_high:.2f}) rules out large effects."},
+        explanation=f"BEEP, PreventADALL and the Cochrane review (RR {cochrane.reported_effect:.2f}, "
+                    f"{cochrane.ci_low:.2f} to {cochrane.ci_high:.2f}) found no prevention, and "
                     "skin infections were more common with emollient. The pilots' benefits were measured while "
                     "emollient was in use, so delay remains possible. Treatment of existing eczema is a separate "
                     "question.",

@@ -96,9 +96,23 @@ def model_odds_ratio():
                Mistake(r_e / (1 - r_e), "That is the odds with eczema only. Divide it by the odds without eczema.",
                        tolerance=0.005)),
         explanation=f"Odds with eczema {r_e:.3f}/{1 - r_e:.3f} = {r_e / (1 - r_e):.3f}, without "
-                    f"{r_no:.3f}/{1 - r_no:.3f} = {r_no / (1 - r_no):.3f}; their ratio is {model_or:.2f}: below "
-                    "the published 1.80-3.07.",
+                    f"{r_no:.3f}/{1 - r_no:.3f} = {r_no / (1 - r_no):.3f}; their ratio is {model_or:.2f}: "
+                    f"{_against(model_or, *published_asthma_ors())} the published {published_asthma_ors()[0]:.2f}-"
+                    f"{published_asthma_ors()[1]:.2f} (prospective cohorts, eczema then asthma).",
     )
+
+
+def published_asthma_ors() -> tuple[float, float]:
+    """The lowest and highest odds ratio of later asthma after early eczema in the prospective cohorts of
+    data/march_risk_links.csv."""
+    links = data.load("march_risk_links")
+    rows = links[links["exposure"].str.startswith("eczema") & links["outcome"].str.contains("asthma")
+                 & links["measure"].str.contains("OR") & (links["design"] == "prospective")]
+    return float(rows["estimate"].min()), float(rows["estimate"].max())
+
+
+def _against(x: float, low: float, high: float) -> str:
+    return "below" if x < low else "above" if x > high else "within"
 
 
 @question
